@@ -1,0 +1,125 @@
+# qforge build. Out of tree: everything goes under $(BUILD).
+#   make            build qforge (release, -O2)
+#   make check      deps, build, run every test (also under ASan+UBSan, and fuzz smoke)
+#   make demo       deps, build, the whole flow on Fashion-MNIST
+#   make bench      benchmarks (long; never part of check)
+#   make fuzz       run the fuzzers for FUZZ_SECONDS each
+#   make clean
+# Variables: BUILD (build dir), SAN=1 (sanitizers), CC, UPDATE=1 (refresh goldens).
+
+BUILD ?= build
+CC ?= gcc
+LLVM_CONFIG ?= llvm-config-14
+FLEX ?= flex
+BISON ?= bison
+
+CFLAGS_BASE := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla \
+	-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. -I$(BUILD)/gen \
+	$(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+ifeq ($(SAN),1)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN := -fsanitize=address,undefined
+else
+OPT := -O2 -g
+LDSAN :=
+endif
+ifeq ($(FUZZ),1)
+OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+LDSAN := -fsanitize=address,undefined
+endif
+CFLAGS ?=
+CFLAGS += $(CFLAGS_BASE) $(OPT) -MMD -MP
+LDLIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2) -lz -lm -lpthread
+
+LIB_SRC := $(wildcard ir/*.c frontend/*.c passes/*.c interp/*.c backends/c/*.c backends/llvm/*.c)
+DRIVER_SRC := $(wildcard driver/*.c)
+EMBED_FILES := $(sort $(wildcard docs/*.rng targets/*.xml))
+GEN_SRC := $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c $(BUILD)/gen/embed.c
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(GEN_SRC:$(BUILD)/gen/%.c=$(BUILD)/obj/gen/%.o)
+DRIVER_OBJ := $(DRIVER_SRC:%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/libqforge.a
+QFORGE := $(BUILD)/qforge
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+.PHONY: all deps check test demo bench fuzz fuzz-build clean unit
+.DEFAULT_GOAL := all
+
+all: $(QFORGE)
+
+$(QFORGE): $(DRIVER_OBJ) $(LIB)
+	$(CC) $(LDSAN) -o $@ $(DRIVER_OBJ) $(LIB) $(LDLIBS)
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Generated sources are compiled with the same flags; bison/flex output
+# is clean under -Wall -Wextra, but not every warning flag we use.
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-unused-function -Wno-sign-compare -Wno-shadow -c -o $@ $<
+
+$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: frontend/parser.y
+	@mkdir -p $(BUILD)/gen
+	$(BISON) -Wall -Werror --defines=$(BUILD)/gen/parser.h -o $(BUILD)/gen/parser.c $<
+
+$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h &: frontend/lexer.l $(BUILD)/gen/parser.h
+	@mkdir -p $(BUILD)/gen
+	$(FLEX) --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c $<
+
+$(BUILD)/gen/embed.c: scripts/embed.sh $(EMBED_FILES)
+	@mkdir -p $(BUILD)/gen
+	sh scripts/embed.sh $(EMBED_FILES) > $@.tmp && mv $@.tmp $@
+
+# Every object may include the generated headers.
+$(LIB_OBJ) $(DRIVER_OBJ): | $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) -lcmocka $(LDLIBS) $(LDSAN)
+
+unit: $(UNIT_BIN)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS) $(LDSAN)
+
+fuzz-build: $(FUZZ_BIN)
+
+deps:
+	@sh scripts/deps.sh
+
+# check: release build, sanitizer build, fuzz build, then one runner over all.
+check: deps
+	@$(MAKE) --no-print-directory -s all unit BUILD=build
+	@$(MAKE) --no-print-directory -s all unit BUILD=build-san SAN=1
+	@$(MAKE) --no-print-directory -s fuzz-build BUILD=build-fuzz FUZZ=1 CC=clang-14
+	@sh tests/run.sh build build-san build-fuzz
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@$(MAKE) --no-print-directory -s fuzz-build BUILD=build-fuzz FUZZ=1 CC=clang-14
+	@for f in build-fuzz/fuzz/fuzz_*; do \
+		n=$${f##*/}; mkdir -p build-fuzz/corpus/$$n; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
+
+demo: deps all
+	@sh scripts/demo.sh $(BUILD)
+
+bench: deps all
+	@sh bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
