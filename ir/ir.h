@@ -507,6 +507,19 @@ typedef struct {
 	int n_history;
 } qf_prov;
 
+/* A named float array carried in a .qfm: optimizer state in checkpoints,
+ * search statistics. Owned by the graph. */
+typedef struct {
+	char *name;
+	float *f;
+	int64_t n;
+} qf_blob;
+
+/* A key/value string carried in a .qfm (checkpoint epoch, rng state...). */
+typedef struct {
+	char *key, *value;
+} qf_meta;
+
 typedef struct {
 	char *name;
 	qf_tensor *t;
@@ -525,6 +538,10 @@ typedef struct {
 	int input, output;           /* tensor indices */
 	int classes;
 	qf_prov prov;
+	qf_blob *blobs;
+	int n_blobs;
+	qf_meta *meta;
+	int n_meta;
 } qf_graph;
 
 qf_graph *qf_graph_new(const char *name);
@@ -537,6 +554,12 @@ int qf_graph_add_node(qf_graph *g, qf_op op, const char *name, const int *in, in
 int64_t qf_graph_alloc_data(qf_graph *g, int64_t n);
 int64_t qf_graph_alloc_ints(qf_graph *g, int64_t n);
 int64_t qf_tensor_elems(const qf_tensor *t);
+/* Adds a zeroed blob (replacing one of the same name); returns its floats. */
+float *qf_graph_set_blob(qf_graph *g, const char *name, int64_t n);
+qf_blob *qf_graph_blob(const qf_graph *g, const char *name);
+void qf_graph_set_meta(qf_graph *g, const char *key, const char *value);
+const char *qf_graph_meta(const qf_graph *g, const char *key); /* NULL when unset */
+void qf_prov_add_history(qf_graph *g, const char *line);
 static inline float *qf_tensor_data(qf_graph *g, int t) { return g->data + g->t[t].data; }
 
 /* Shape inference over the nodes in order. Reports (through d, attributed

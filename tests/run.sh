@@ -63,6 +63,19 @@ for b in "$@"; do
 		fi
 	done
 done
+# Whole-system tests (firmware under QEMU, end-to-end flows): each script
+# is one test, run once with the first build dir; exit 0 means it passed.
+for s in tests/sh/*.sh; do
+	[ -f "$s" ] || continue
+	if timeout 900 sh "$s" "$1" >"$log" 2>&1; then
+		pass=$((pass + 1))
+		echo "ok   $s"
+	else
+		note_fail "$s"
+		echo "FAIL $s"
+		tail -n 60 "$log"
+	fi
+done
 if [ "$fail" -gt 0 ]; then
 	printf "failed:%b\n" "$failed"
 fi
