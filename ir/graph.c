@@ -72,7 +72,7 @@ int qf_graph_add_tensor(qf_graph *g, const char *name, qf_role role, int rank, c
 	qf_grow(&g->t, &g->capt, g->nt + 1, sizeof(qf_tensor));
 	qf_tensor *t = &g->t[g->nt];
 	memset(t, 0, sizeof(*t));
-	snprintf(t->name, sizeof t->name, "%s", name);
+	snprintf(t->name, sizeof t->name, "%.47s", name);
 	t->role = role;
 	t->dtype = QF_DT_F32;
 	t->rank = rank;
@@ -92,13 +92,11 @@ int qf_graph_add_tensor(qf_graph *g, const char *name, qf_role role, int rank, c
 int qf_graph_add_node(qf_graph *g, qf_op op, const char *name, const int *in, int n_in)
 {
 	QF_ASSERT(n_in <= QF_MAX_IN);
-	char oname[64];
-	snprintf(oname, sizeof oname, "%s", name);
-	int out = qf_graph_add_tensor(g, oname, QF_ROLE_ACT, 0, NULL);
+	int out = qf_graph_add_tensor(g, name, QF_ROLE_ACT, 0, NULL);
 	qf_grow(&g->n, &g->capn, g->nn + 1, sizeof(qf_node));
 	qf_node *nd = &g->n[g->nn];
 	memset(nd, 0, sizeof(*nd));
-	snprintf(nd->name, sizeof nd->name, "%s", name);
+	snprintf(nd->name, sizeof nd->name, "%.47s", name);
 	nd->op = op;
 	for (int i = 0; i < QF_MAX_IN; i++)
 		nd->in[i] = i < n_in ? in[i] : -1;
