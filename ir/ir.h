@@ -566,6 +566,10 @@ static inline float *qf_tensor_data(qf_graph *g, int t) { return g->data + g->t[
  * to node names) shapes that collapse below 1x1, channel mismatches and
  * tensors over QF_LIMIT_TENSOR_ELEMS. Returns 0 on success. */
 int qf_graph_infer_shapes(qf_graph *g, qf_diag *d);
+/* The C x H x W a node gives from its inputs' current shapes and its
+ * parameters' shapes, without changing g: 0 and out[] set, or -1 and a
+ * one-line reason in why (never crashes on a graph that fails verify). */
+int qf_node_shape(const qf_graph *g, int node, int32_t out[3], char *why, size_t whylen);
 
 /* Internal invariants (indices in range, topological order, arities from
  * ops.def, shapes consistent). NULL when they hold, else a description of

@@ -1,0 +1,142 @@
+/* space.c: counting the networks of a Space IR and picking choice vectors.
+ *
+ * A stage with depth choices {1..D} and T templates holds D*T blocks;
+ * block b is active when its rep is below the chosen depth. Two choice
+ * vectors that differ only in dims no active block reads name the same
+ * network, so the count is not the plain product of all dim sizes:
+ *
+ *   networks = prod over stages of
+ *              sum over depth options d of
+ *                 prod of |dim| over the dims that an active block
+ *                 (rep < d) reads, and the stage-level dims other than
+ *                 the depth dim
+ *
+ * each dim multiplying once even when several blocks share it (a width
+ * shared by the reps of a template).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+
+/* The attributes of a block that may name a dim; ORDER: every qf_attr
+ * field of qf_block. */
+static void block_attrs(const qf_block *b, qf_attr out[7])
+{
+	out[0] = b->c;
+	out[1] = b->k;
+	out[2] = b->s;
+	out[3] = b->e;
+	out[4] = b->r;
+	out[5] = b->wbits;
+	out[6] = b->abits;
+}
+
+static bool dim_ok(const qf_space *sp, int32_t dim)
+{
+	return dim >= 0 && dim < sp->n_dims;
+}
+
+/* Networks of one stage: mark[] (n_dims entries) is scratch, compared
+ * against a fresh stamp per depth option so no clearing is needed. */
+static double stage_networks(const qf_space *sp, int si, int *mark, int *stamp)
+{
+	const qf_stage *st = &sp->stages[si];
+	int n_depth = 1;
+	const int32_t *depths = &st->depth.value;
+	if (dim_ok(sp, st->depth.dim)) {
+		n_depth = sp->dims[st->depth.dim].n;
+		depths = sp->dims[st->depth.dim].v;
+	}
+	double sum = 0;
+	for (int o = 0; o < n_depth; o++) {
+		int d = depths[o];
+		double prod = 1;
+		++*stamp;
+		for (int i = 0; i < sp->n_dims; i++)
+			if (sp->dims[i].stage == si && sp->dims[i].block < 0 && i != st->depth.dim) {
+				mark[i] = *stamp;
+				prod *= sp->dims[i].n;
+			}
+		for (int b = st->first; b < st->first + st->n && b < sp->n_blocks; b++) {
+			if (b < 0 || sp->blocks[b].rep >= d)
+				continue;
+			qf_attr at[7];
+			block_attrs(&sp->blocks[b], at);
+			for (int a = 0; a < 7; a++)
+				if (dim_ok(sp, at[a].dim) && mark[at[a].dim] != *stamp) {
+					mark[at[a].dim] = *stamp;
+					prod *= sp->dims[at[a].dim].n;
+				}
+		}
+		sum += prod;
+	}
+	return sum;
+}
+
+double qf_space_networks(const qf_space *sp)
+{
+	int *mark = qf_xcalloc((size_t)(sp->n_dims > 0 ? sp->n_dims : 1), sizeof(int));
+	int stamp = 0;
+	double n = 1;
+	for (int s = 0; s < sp->n_stages; s++)
+		n *= stage_networks(sp, s, mark, &stamp);
+	free(mark);
+	return n;
+}
+
+int32_t qf_attr_value(const qf_space *sp, qf_attr a, const qf_choice *ch)
+{
+	if (a.dim < 0)
+		return a.value;
+	QF_ASSERT(dim_ok(sp, a.dim) && ch && a.dim < ch->n);
+	const qf_dim *dm = &sp->dims[a.dim];
+	int i = ch->idx[a.dim];
+	QF_ASSERT(i >= 0 && i < dm->n);
+	return dm->v[i];
+}
+
+void qf_choice_init(qf_choice *ch, const qf_space *sp)
+{
+	ch->n = sp->n_dims;
+	ch->idx = qf_xcalloc((size_t)(ch->n > 0 ? ch->n : 1), sizeof(int));
+}
+
+/* The option whose value is least (want -1) or greatest (want +1). */
+static int extreme(const qf_dim *dm, int want)
+{
+	int best = 0;
+	for (int i = 1; i < dm->n; i++)
+		if ((int64_t)want * ((int64_t)dm->v[i] - dm->v[best]) > 0)
+			best = i;
+	return best;
+}
+
+void qf_choice_pick(qf_choice *ch, const qf_space *sp, qf_pick how, qf_rng *rng)
+{
+	QF_ASSERT(ch->n == sp->n_dims);
+	for (int i = 0; i < sp->n_dims; i++) {
+		const qf_dim *dm = &sp->dims[i];
+		QF_ASSERT(dm->n >= 1 && dm->n <= QF_MAX_VALUES);
+		int grows = qf_dim_kind_grows[dm->kind];
+		switch (how) {
+		case QF_PICK_SMALLEST:
+			ch->idx[i] = extreme(dm, -grows);
+			break;
+		case QF_PICK_LARGEST:
+			ch->idx[i] = extreme(dm, grows);
+			break;
+		case QF_PICK_RANDOM:
+			QF_ASSERT(rng);
+			ch->idx[i] = (int)qf_rng_below(rng, (uint32_t)dm->n);
+			break;
+		}
+	}
+}
+
+void qf_choice_free(qf_choice *ch)
+{
+	free(ch->idx);
+	ch->idx = NULL;
+	ch->n = 0;
+}
