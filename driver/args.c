@@ -36,11 +36,11 @@ void qf_usage_hint(const char *cmd)
 	fprintf(stderr, "run 'qforge %s --help' for usage\n", cmd);
 }
 
-/* Marks option o as given; a second time is an error, since which of two
- * values should win is a guess the user did not ask us to make. */
+/* Marks option o as given. A value given twice is an error, since which
+ * of the two should win is a guess; a flag given twice means the same. */
 static int take(qf_args *a, int o)
 {
-	if (a->seen & (1u << o)) {
+	if ((a->seen & (1u << o)) && a->opts[o].metavar) {
 		qf_usage_error(a->d, a->cmd, "option --%s given more than once", a->opts[o].name);
 		return QF_ARG_ERROR;
 	}

@@ -34,7 +34,7 @@
  *
  * Accepted spellings: --name VALUE, --name=VALUE, -o VALUE, -oVALUE, and
  * "--" to end options. -h and --help are always recognised. An option
- * given twice, an unknown option (with a "did you mean"), a value missing
+ * with a value given twice, an unknown option (with a "did you mean"), a value missing
  * or given to a flag are errors reported through the diag, with the
  * command's name in place of a file name. */
 typedef struct {
@@ -111,6 +111,7 @@ void qf_json_key(qf_json *j, const char *key);
 /* NULL writes null. Bytes that are not UTF-8 become U+FFFD. */
 void qf_json_string(qf_json *j, const char *s);
 void qf_json_int(qf_json *j, int64_t v);
+void qf_json_u64(qf_json *j, uint64_t v);   /* seeds use the full 64 bits */
 /* The shortest form that reads back to the same double; null for NaN and
  * infinities, which JSON cannot spell. */
 void qf_json_double(qf_json *j, double v);

@@ -176,6 +176,12 @@ void qf_json_int(qf_json *j, int64_t v)
 	fprintf(j->f, "%lld", (long long)v);
 }
 
+void qf_json_u64(qf_json *j, uint64_t v)
+{
+	before_value(j);
+	fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
 void qf_json_double(qf_json *j, double v)
 {
 	before_value(j);
