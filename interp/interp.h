@@ -61,4 +61,166 @@ void qf_sgemm(bool ta, bool tb, int m, int n, int k, float alpha, const float *a
 /* Which sgemm kernel the CPU got: "avx512", "avx2" or "portable". */
 const char *qf_sgemm_kernel(void);
 
+/* ================================================================ training
+ * Everything of training around the engine: data (data.c), optimisers
+ * (optim.c), learning-rate schedules (sched.c) and the loop with its
+ * checkpoints (train.c). The engine section above knows nothing of these. */
+
+/* ------------------------------------------------------------ data (data.c) */
+
+/* Labelled images as stored in the files: n x c x h x w bytes. */
+typedef struct {
+	int n, c, h, w;
+	uint8_t *pix;
+	uint8_t *label;
+} qf_images;
+
+/* Reads an IDX image file (unsigned bytes; rank 3 is n x h x w with one
+ * channel, rank 4 is n x c x h x w) and its IDX label file (rank 1), each
+ * gzip-compressed or plain. Checks the magic numbers, the image shape
+ * against c x h x w, the counts of images and labels, every label against
+ * [0, classes), and truncation or trailing bytes; each error names the file
+ * and what is wrong. max > 0 reads only the first max images (tests,
+ * subsets). 0, or -1 after reporting through d. */
+int qf_idx_read(const char *images, const char *labels, int c, int h, int w, int classes, int max,
+		qf_images *out, qf_diag *d);
+void qf_images_free(qf_images *s);
+
+/* The three splits of a data block, and how training batches are made. */
+typedef struct {
+	qf_images train, val, test;
+	int classes;
+	int in_c, in_h, in_w;        /* the images as stored */
+	int c, h, w;                 /* what the network sees (after cropping) */
+	int crop, pad;               /* random crop of crop x crop out of the image padded by pad */
+	bool flip;                   /* random horizontal flip */
+	const char *train_path, *test_path; /* image files, for messages */
+} qf_dataset;
+
+/* Loads spec's train and test files and holds spec->validate train images
+ * out as the validation split. The held-out images are picked by a fixed
+ * seed, independent of the training seed, so every run and every network
+ * is judged on the same ones. max_train, max_test > 0 read only that many
+ * images of each file. 0, or -1 after reporting through d. */
+int qf_dataset_load(const qf_data *spec, int max_train, int max_test, qf_dataset *ds, qf_diag *d);
+void qf_dataset_free(qf_dataset *ds);
+/* 0 when g's input tensor is c x h x w of ds; else an error naming the
+ * train image file and both shapes, -1. */
+int qf_dataset_check_input(const qf_dataset *ds, const qf_graph *g, qf_diag *d);
+/* perm becomes a uniformly random permutation of [0, n). */
+void qf_shuffle(int32_t *perm, int n, qf_rng *r);
+/* Fills x (n x c x h x w floats, pixels / 255) and y with images idx[0..n)
+ * of s. augment: a random pad-and-crop and flip as ds says, drawn from r;
+ * otherwise the centre crop of the padded image, and r is not touched. */
+void qf_batch(const qf_dataset *ds, const qf_images *s, const int32_t *idx, int n, bool augment,
+	      qf_rng *r, float *x, uint8_t *y);
+
+/* ------------------------------------------------------------ optimisers (optim.c) */
+
+typedef enum {
+	QF_OPT_SGD,                  /* SGD with (Nesterov) momentum, L2 weight decay */
+	QF_OPT_ADAMW,                /* Adam with decoupled weight decay */
+	QF_OPT_COUNT
+} qf_opt_kind;
+extern const char *const qf_opt_name[QF_OPT_COUNT];
+
+typedef struct {
+	qf_opt_kind kind;
+	float momentum;              /* SGD: 0 is plain SGD */
+	bool nesterov;               /* SGD */
+	float weight_decay;          /* only on params with decay set */
+	float beta1, beta2, eps;     /* AdamW */
+} qf_opt_cfg;
+/* SGD: momentum 0.9, Nesterov, decay 5e-4; AdamW: betas 0.9 0.999, eps 1e-8,
+ * decay 0.01 (PyTorch's defaults). */
+void qf_opt_defaults(qf_opt_cfg *c, qf_opt_kind kind);
+
+/* The update rules are PyTorch's, so a run can be compared step for step:
+ *   SGD:   g += wd w; b = mu b + g; w -= lr (g + mu b) (Nesterov) or lr b
+ *   AdamW: w -= lr wd w; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+ *          w -= lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps) */
+typedef struct qf_optim qf_optim;
+/* params is borrowed and must outlive the optimiser. */
+qf_optim *qf_optim_new(const qf_opt_cfg *cfg, qf_param *params, int n);
+void qf_optim_free(qf_optim *o);
+void qf_optim_step(qf_optim *o, float lr);
+int64_t qf_optim_steps(const qf_optim *o);
+/* The optimiser's state as blobs of g ("opt.<state>.<tensor name>") and
+ * meta ("opt.kind", "opt.step"), so a checkpoint resumes exactly. */
+void qf_optim_save(const qf_optim *o, qf_graph *g);
+/* Restores what qf_optim_save wrote; a missing or mis-sized state is an
+ * error naming path. 0, or -1 after reporting through d. */
+int qf_optim_load(qf_optim *o, const qf_graph *g, const char *path, qf_diag *d);
+
+/* ------------------------------------------------------------ schedules (sched.c) */
+
+typedef enum {
+	QF_SCHED_ONECYCLE,           /* PyTorch's OneCycleLR, cosine annealing */
+	QF_SCHED_COSINE,             /* linear warm-up, then cosine to min_lr */
+	QF_SCHED_CONSTANT,           /* linear warm-up, then lr */
+	QF_SCHED_COUNT
+} qf_sched_kind;
+extern const char *const qf_sched_name[QF_SCHED_COUNT];
+
+typedef struct {
+	qf_sched_kind kind;
+	double lr;                   /* the peak learning rate */
+	int64_t total;               /* optimiser steps in the whole run */
+	int64_t warmup;              /* cosine, constant: steps of linear warm-up */
+	double pct_start;            /* one-cycle: fraction of the steps rising (0.3) */
+	double div_factor;           /* one-cycle: starts at lr / div_factor (25) */
+	double final_div;            /* one-cycle: ends at start / final_div (1e4) */
+	double min_lr;               /* cosine: where it ends (0) */
+} qf_sched;
+/* The kind's defaults for a run of total steps peaking at lr. */
+void qf_sched_init(qf_sched *s, qf_sched_kind kind, double lr, int64_t total);
+/* The learning rate of step (0-based); steps past total keep the last. */
+double qf_sched_lr(const qf_sched *s, int64_t step);
+
+/* ------------------------------------------------------------ the loop (train.c) */
+
+typedef struct {
+	int epochs;                  /* the whole run, counting epochs done before a resume */
+	int batch;
+	int threads;
+	uint64_t seed;               /* data order and augmentation */
+	qf_opt_cfg opt;
+	qf_sched_kind sched;
+	double lr;                   /* peak learning rate */
+	double warmup;               /* epochs of warm-up (cosine, constant) */
+	float smoothing;             /* label smoothing */
+	const char *out;             /* checkpoint after every epoch; NULL: none */
+	int stop_after;              /* end the run after this epoch (0: at epochs) */
+	FILE *log;                   /* progress and epoch lines; NULL: silent */
+	bool tty;                    /* log is a terminal: a redrawn progress bar */
+} qf_train_cfg;
+/* The benchmark settings: batch 64, SGD Nesterov 0.9, decay 5e-4,
+ * one-cycle to 0.1, 2 threads, seed 1, 10 epochs, no smoothing. */
+void qf_train_defaults(qf_train_cfg *c);
+/* The settings a checkpoint of g was trained with (its "train.*" meta),
+ * over those in c; -1 after reporting a malformed entry through d. */
+int qf_train_cfg_from_meta(const qf_graph *g, qf_train_cfg *c, const char *path, qf_diag *d);
+
+/* What one epoch measured. Accuracies are percent, -1 when not measured. */
+typedef struct {
+	int epoch;
+	double loss, train_acc, val_acc, test_acc;
+	double seconds, images_per_s;
+} qf_epoch_stats;
+
+/* Trains g on ds. resume: continue the run whose state g carries (a
+ * checkpoint read back: "train.*" meta, optimiser blobs); the result is
+ * bit-identical to an uninterrupted run with the same settings and
+ * threads. Each epoch ends with a checkpoint written atomically to
+ * c->out. last (may be NULL) gets the last epoch's figures. 0, or -1
+ * after reporting through d (the previous checkpoint is left as it was). */
+int qf_train(qf_graph *g, const qf_dataset *ds, const qf_train_cfg *c, bool resume,
+	     qf_epoch_stats *last, qf_diag *d);
+
+/* Top-1 accuracy (percent) of g on s in eval mode; confusion (may be
+ * NULL) gets classes x classes counts, row = true class, column =
+ * predicted. -1 after reporting through d (a graph the engine cannot run). */
+double qf_evaluate(qf_graph *g, const qf_dataset *ds, const qf_images *s, int batch, int threads,
+		   int64_t *confusion, qf_diag *d);
+
 #endif
