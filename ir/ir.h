@@ -55,6 +55,7 @@ void qf_arena_free(qf_arena *a);
 #define QF_LIMIT_SPATIAL 16384              /* height or width */
 #define QF_LIMIT_KERNEL 31                  /* kernel size */
 #define QF_LIMIT_TENSOR_ELEMS (1LL << 28)   /* elements of one tensor */
+#define QF_LIMIT_PARAMS (1LL << 26)         /* parameters of one network (256 MB of floats) */
 #define QF_LIMIT_DEPTH 64                   /* blocks in one stage */
 #define QF_MAX_VALUES 16                    /* options in one choice set */
 
@@ -394,7 +395,8 @@ extern const char *const qf_feature_name[QF_FEAT_COUNT];
  * and activation width, plus a fixed per-layer overhead. */
 typedef struct {
 	int op;                      /* qf_op */
-	int wbits, abits;
+	int wbits, abits;            /* 0: any width */
+	int cin_max;                 /* only layers with <= this many input channels per group; 0 any */
 	double cycles_per_mac;
 	double cycles_per_layer;
 } qf_cost;
@@ -414,8 +416,13 @@ typedef struct {
  * the binary) or a path to a target XML file. Validated against the
  * schema docs/target.rng. */
 int qf_target_load(const char *name_or_path, qf_target *t, qf_diag *d);
+/* The same from memory (fuzzing, tests); name is used in messages. */
+int qf_target_parse(const char *name, const char *buf, size_t len, qf_target *t, qf_diag *d);
 /* Names of the built-in targets, NULL-terminated. */
 extern const char *const qf_target_builtin[];
+/* The cost row for a layer: the most specific row of op matching the
+ * widths and cin (input channels per group); NULL when none does. */
+const qf_cost *qf_target_cost(const qf_target *t, int op, int wbits, int abits, int cin);
 
 /* ================================================================ Graph IR */
 
