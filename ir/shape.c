@@ -58,11 +58,18 @@ static int act_in(const qf_graph *g, const qf_node *nd, int slot, int32_t s[3], 
 	return 0;
 }
 
+/* What each dimension of a parameter means, for messages. */
+static const char *const conv_dims[4] = {"output channels", "input channels per group", "kernel rows",
+					 "kernel columns"};
+static const char *const fc_dims[2] = {"outputs", "inputs"};
+static const char *const vec_dims[1] = {"channels"};
+
 /* A parameter input of the given role and rank; want[] = -1 accepts any
  * value in that position (checked by the caller). */
 static int param_in(const qf_graph *g, const qf_node *nd, int slot, qf_role role, int rank,
 		    const int32_t *want, why_buf *w)
 {
+	const char *const *what = rank == 4 ? conv_dims : rank == 2 ? fc_dims : vec_dims;
 	int t = nd->in[slot];
 	if (!tensor_ok(g, t))
 		return fail(w, "%s input is not a tensor (%d)", qf_role_name[role], t);
@@ -75,8 +82,8 @@ static int param_in(const qf_graph *g, const qf_node *nd, int slot, qf_role role
 		if (p->dim[i] < 1)
 			return fail(w, "%s '%s' has an empty dimension", qf_role_name[role], p->name);
 		if (want[i] >= 0 && p->dim[i] != want[i])
-			return fail(w, "%s '%s' dimension %d is %d, expected %d (channel mismatch)",
-				    qf_role_name[role], p->name, i, p->dim[i], want[i]);
+			return fail(w, "%s '%s' has %d %s, expected %d", qf_role_name[role], p->name, p->dim[i],
+				    what[i], want[i]);
 	}
 	if (qf_tensor_elems(p) > QF_LIMIT_TENSOR_ELEMS)
 		return fail(w, "%s '%s' has more than %lld elements", qf_role_name[role], p->name,
