@@ -396,7 +396,7 @@ extern const char *const qf_feature_name[QF_FEAT_COUNT];
 typedef struct {
 	int op;                      /* qf_op */
 	int wbits, abits;            /* 0: any width */
-	int cin_max;                 /* only layers with <= this many input channels per group; 0 any */
+	int cin_max;                 /* only layers with <= this many input channels; 0 any */
 	double cycles_per_mac;
 	double cycles_per_layer;
 } qf_cost;
@@ -421,7 +421,7 @@ int qf_target_parse(const char *name, const char *buf, size_t len, qf_target *t,
 /* Names of the built-in targets, NULL-terminated. */
 extern const char *const qf_target_builtin[];
 /* The cost row for a layer: the most specific row of op matching the
- * widths and cin (input channels per group); NULL when none does. */
+ * widths and cin (the layer's input channels); NULL when none does. */
 const qf_cost *qf_target_cost(const qf_target *t, int op, int wbits, int abits, int cin);
 
 /* ================================================================ Graph IR */
