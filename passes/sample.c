@@ -428,26 +428,33 @@ static void set_bits(qf_graph *g, int t, int bits, bool symmetric, bool pow2)
 	g->t[t].quant = g->nq++;
 }
 
-/* A layer starts at each weighted node and runs to the next; the pins of
+/* The nodes that start a layer: those with a weight tensor. BN has
+ * trained parameters too, but folds into the conv before it. */
+static bool starts_layer(qf_op op)
+{
+	return op == QF_OP_CONV2D || op == QF_OP_FC;
+}
+
+/* A layer starts at each conv2d or fc and runs to the next; the pins of
  * the policy hold the first and last layer's weights and outputs. */
 static void assign_bits(builder *bd, const qf_quant *q)
 {
 	qf_graph *g = bd->g;
 	int last = -1, n_layers = 0;
 	for (int i = 0; i < g->nn; i++)
-		if (qf_op_weighted[g->n[i].op])
+		if (starts_layer(g->n[i].op))
 			last = i;
 	set_bits(g, g->input, 8, false, q->pow2); /* the MCU feeds raw bytes */
 	for (int i = 0; i < g->nn; i++) {
 		qf_node *nd = &g->n[i];
-		if (qf_op_weighted[nd->op])
+		if (starts_layer(nd->op))
 			n_layers++;
 		int layer = n_layers ? n_layers - 1 : 0;
 		bool is_last = last >= 0 && i >= last;
 		int pin = layer == 0 && q->pin_first ? q->pin_first : is_last && q->pin_last ? q->pin_last : 0;
 		int wb = pin ? pin : bd->wbits[i] > 0 ? bd->wbits[i] : widest(&q->w);
 		int ab = pin ? pin : bd->abits[i] > 0 ? bd->abits[i] : widest(&q->a);
-		if (nd->op == QF_OP_CONV2D || nd->op == QF_OP_FC)
+		if (starts_layer(nd->op))
 			set_bits(g, nd->in[1], wb, q->w.symmetric, q->pow2);
 		set_bits(g, nd->out, ab, q->a.symmetric, q->pow2);
 	}

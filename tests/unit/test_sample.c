@@ -648,7 +648,7 @@ static void sample_quant_bits(void **state)
 	b = single(f, QF_BLOCK_FC), b->c = fixed(4);
 	f->q = (qf_quant){.name = "mixed", .pin_first = 8, .pin_last = 6, .pow2 = true};
 	f->q.w = (qf_qtensor){.n_bits = 2, .bits = {2, 4}, .symmetric = true};
-	f->q.a = (qf_qtensor){.n_bits = 2, .bits = {4, 8}};
+	f->q.a = (qf_qtensor){.n_bits = 2, .bits = {4, 6}};
 	f->p.quants = &f->q;
 	f->p.n_quants = 1;
 	f->p.sel_quant = 0;
@@ -661,12 +661,13 @@ static void sample_quant_bits(void **state)
 #define ABITS(node) qf_tensor_bits(g, g->n[find_node(g, node)].out)
 	assert_int_equal(qf_tensor_bits(g, g->input), 8);
 	assert_int_equal(WBITS("s0.b0.conv"), 8);      /* pinned first */
+	assert_int_equal(ABITS("s0.b0.conv.bn"), 8);   /* BN is part of the layer */
 	assert_int_equal(ABITS("s0.b0.conv.relu"), 8);
 	assert_int_equal(WBITS("s1.b0.conv"), 2);      /* its dim, smallest */
-	assert_int_equal(ABITS("s1.b0.conv.bn"), 8);   /* the widest act */
+	assert_int_equal(ABITS("s1.b0.conv.bn"), 6);   /* the widest act */
 	assert_int_equal(WBITS("s2.b0.conv"), 4);      /* the widest weight */
 	assert_int_equal(ABITS("s2.b0.conv.relu"), 2); /* its fixed abits */
-	assert_int_equal(ABITS("s3.b0.gavgpool"), 8);  /* its block's: the default */
+	assert_int_equal(ABITS("s3.b0.gavgpool"), 6);  /* its block's: the default */
 	assert_int_equal(WBITS("s4.b0.fc"), 6);        /* pinned last */
 	assert_int_equal(ABITS("s4.b0.fc"), 6);
 	const qf_qparam *q = &g->q[g->t[g->n[find_node(g, "s1.b0.conv")].in[1]].quant];
@@ -799,6 +800,140 @@ static void sample_bad_choice(void **state)
 	free_fix(f);
 }
 
+/* ------------------------------------------------------------ feasibility */
+
+/* fmnist-small under a policy with weights {2, 4, 8} and acts {4, 8}. */
+static fix *fmnist_policy(int pin, bool budget_w, bool budget_a, int64_t budget)
+{
+	fix *f = fmnist_small();
+	f->q = (qf_quant){.name = "mixed", .pin_first = pin, .pin_last = pin, .has_budget = budget > 0,
+			  .budget_w = budget_w, .budget_a = budget_a, .budget_bytes = budget,
+			  .budget_loc = {20, 3}};
+	f->q.w = (qf_qtensor){.n_bits = 3, .bits = {4, 2, 8}, .symmetric = true};
+	f->q.a = (qf_qtensor){.n_bits = 2, .bits = {8, 4}};
+	f->p.quants = &f->q;
+	f->p.n_quants = 1;
+	f->p.sel_quant = 0;
+	return f;
+}
+
+static void feasible_budget(void **state)
+{
+	(void)state;
+	/* Weights at 2 bits: (144 + 4608 + 18432 + 640) / 4 = 5,956 bytes.
+	 * Activations at 4 bits, the input at 8: the peak is at c1's BN, two
+	 * 16x28x28 maps at 4 bits = 2 * 6,272 = 12,544. Together 18,500. */
+	fix *f = fmnist_policy(0, true, true, 18500);
+	diag_cap cap;
+	cap_open(&cap);
+	qf_diag_set_source(cap.d, "tiny.qf", NULL, 0);
+	assert_int_equal(qf_check_feasible(&f->p, cap.d), 0);
+	f->q.budget_bytes = 18499;
+	assert_int_equal(qf_check_feasible(&f->p, cap.d), 1);
+	assert_string_equal(cap_text(&cap),
+			    "tiny.qf:20:3: error: budget of 18499 bytes cannot be met: the smallest network needs "
+			    "18500 bytes (weights 5956 at 2 bits + activations 12544 at 4 bits)\n");
+	/* weights only */
+	f->q.budget_a = false;
+	f->q.budget_bytes = 5955;
+	assert_int_equal(qf_check_feasible(&f->p, cap.d), 1);
+	assert_non_null(strstr(cap_text(&cap), "needs 5956 bytes (weights at 2 bits)"));
+	f->q.budget_bytes = 5956;
+	assert_int_equal(qf_check_feasible(&f->p, cap.d), 0);
+	/* the policy unchanged by the check: sampling still takes the widest */
+	assert_int_equal(f->q.w.n_bits, 3);
+	cap_close(&cap);
+	free_fix(f);
+
+	/* Pins at 8 bits keep c1 and fc at 8: weights 144 + 1152 + 4608 + 640
+	 * = 6,544; c1's outputs at 8 bits: the peak is 2 * 12,544 = 25,088. */
+	f = fmnist_policy(8, true, true, 31632);
+	cap_open(&cap);
+	assert_int_equal(qf_check_feasible(&f->p, cap.d), 0);
+	f->q.budget_bytes = 31631;
+	assert_int_equal(qf_check_feasible(&f->p, cap.d), 1);
+	assert_non_null(strstr(cap_text(&cap), "needs 31632 bytes (weights 6544 at 2 bits + activations 25088"));
+	cap_close(&cap);
+	free_fix(f);
+}
+
+static void feasible_smallest_network_is_judged(void **state)
+{
+	(void)state;
+	/* c1 width {64, 16}: only the smallest, 16, fits a budget of 18,500;
+	 * the largest would not, and that is no error. */
+	fix *f = fmnist_policy(0, true, true, 18500);
+	f->blocks[0].c = DIM(f, QF_DIM_WIDTH, 0, 64, 16);
+	diag_cap cap;
+	cap_open(&cap);
+	assert_int_equal(qf_check_feasible(&f->p, cap.d), 0);
+	qf_choice ch;
+	qf_choice_init(&ch, &f->sp);
+	qf_choice_pick(&ch, &f->sp, QF_PICK_LARGEST, NULL);
+	qf_counts c;
+	assert_int_equal(qf_choice_counts(&f->p, &ch, &c, cap.d), 0);
+	assert_true(c.weight_bytes + c.peak_act_bytes > 18500);
+	qf_choice_free(&ch);
+	assert_int_equal(qf_diag_errors(cap.d), 0);
+	cap_close(&cap);
+	free_fix(f);
+}
+
+static void feasible_constraints_and_target(void **state)
+{
+	(void)state;
+	/* no policy: a float graph counted at 8 bits, weights 23,824 bytes,
+	 * activation peak 25,088 */
+	fix *f = fmnist_small();
+	f->search = (qf_search){.max_flash = 23824, .max_ram = 25088, .max_latency_us = -1,
+				.flash_loc = {30, 14}, .ram_loc = {30, 30}};
+	f->p.search = &f->search;
+	f->target = (qf_target_ref){.name = "no-such-target", .loc = {2, 1}, .flash = 23823, .ram = -1,
+				    .clock_hz = -1};
+	f->p.targets = &f->target;
+	f->p.n_targets = 1;
+	f->p.sel_target = 0;
+	diag_cap cap;
+	cap_open(&cap);
+	qf_diag_set_source(cap.d, "tiny.qf", NULL, 0);
+	/* only the target's flash override fails; its file does not load
+	 * and adds no error of its own */
+	assert_int_equal(qf_check_feasible(&f->p, cap.d), 1);
+	assert_string_equal(cap_text(&cap), "tiny.qf:2:1: error: target 'no-such-target' has 23823 bytes of "
+					    "flash; the smallest network's weights need 23824 bytes at 8 bits\n");
+	f->target.flash = -1;
+	f->search.max_flash = 23823;
+	f->search.max_ram = 25087;
+	assert_int_equal(qf_check_feasible(&f->p, cap.d), 2);
+	const char *t = cap_text(&cap);
+	assert_non_null(strstr(t, "tiny.qf:30:14: error: flash constraint of 23823 bytes cannot be met: the "
+				  "smallest network's weights need 23824 bytes at 8 bits"));
+	assert_non_null(strstr(t, "tiny.qf:30:30: error: ram constraint of 25087 bytes cannot be met"));
+	f->target.ram = 100;
+	f->search.max_ram = -1;
+	f->search.max_flash = -1;
+	assert_int_equal(qf_check_feasible(&f->p, cap.d), 1);
+	assert_non_null(strstr(cap_text(&cap), "has 100 bytes of RAM; the smallest network's activations need 25088"));
+	cap_close(&cap);
+	free_fix(f);
+}
+
+static void feasible_collapse_and_no_space(void **state)
+{
+	(void)state;
+	fix *f = new_fix(3, 4, 4);
+	qf_block *b = single(f, QF_BLOCK_POOL);
+	b->pool = QF_POOL_MAX, b->k = DIM(f, QF_DIM_POOLK, 0, 2, 8);
+	diag_cap cap;
+	cap_open(&cap);
+	assert_int_equal(qf_check_feasible(&f->p, cap.d), 1); /* k 8 on 4x4 */
+	assert_non_null(strstr(cap_text(&cap), "collapses below 1x1"));
+	f->p.sel_space = -1;
+	assert_int_equal(qf_check_feasible(&f->p, cap.d), 0);
+	cap_close(&cap);
+	free_fix(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -818,6 +953,10 @@ int main(void)
 		cmocka_unit_test(sample_collapse_reported),
 		cmocka_unit_test(sample_absurd_sizes),
 		cmocka_unit_test(sample_bad_choice),
+		cmocka_unit_test(feasible_budget),
+		cmocka_unit_test(feasible_smallest_network_is_judged),
+		cmocka_unit_test(feasible_constraints_and_target),
+		cmocka_unit_test(feasible_collapse_and_no_space),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
