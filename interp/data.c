@@ -360,6 +360,8 @@ int qf_dataset_load(const qf_data *spec, int max_train, int max_test, qf_dataset
 		}
 		ds->h = ds->w = ds->crop;
 	}
+	if (max_train < 0)
+		goto test; /* evaluation only */
 	if (qf_idx_read(spec->train_images, spec->train_labels, spec->in_c, spec->in_h, spec->in_w,
 			spec->classes, max_train, &ds->train, d) != 0)
 		return -1;
@@ -372,6 +374,7 @@ int qf_dataset_load(const qf_data *spec, int max_train, int max_test, qf_dataset
 	}
 	if (spec->validate > 0)
 		split_validation(&ds->train, &ds->val, spec->validate);
+test:
 	if (qf_idx_read(spec->test_images, spec->test_labels, spec->in_c, spec->in_h, spec->in_w,
 			spec->classes, max_test, &ds->test, d) != 0) {
 		qf_dataset_free(ds);

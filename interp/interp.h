@@ -101,7 +101,8 @@ typedef struct {
  * out as the validation split. The held-out images are picked by a fixed
  * seed, independent of the training seed, so every run and every network
  * is judged on the same ones. max_train, max_test > 0 read only that many
- * images of each file. 0, or -1 after reporting through d. */
+ * images of each file; max_train < 0 reads no train split at all (for
+ * evaluation). 0, or -1 after reporting through d. */
 int qf_dataset_load(const qf_data *spec, int max_train, int max_test, qf_dataset *ds, qf_diag *d);
 void qf_dataset_free(qf_dataset *ds);
 /* 0 when g's input tensor is c x h x w of ds; else an error naming the
@@ -179,6 +180,13 @@ double qf_sched_lr(const qf_sched *s, int64_t step);
 
 /* ------------------------------------------------------------ the loop (train.c) */
 
+/* What one epoch measured. Accuracies are percent, -1 when not measured. */
+typedef struct {
+	int epoch;
+	double loss, train_acc, val_acc, test_acc;
+	double seconds, images_per_s;
+} qf_epoch_stats;
+
 typedef struct {
 	int epochs;                  /* the whole run, counting epochs done before a resume */
 	int batch;
@@ -193,6 +201,9 @@ typedef struct {
 	int stop_after;              /* end the run after this epoch (0: at epochs) */
 	FILE *log;                   /* progress and epoch lines; NULL: silent */
 	bool tty;                    /* log is a terminal: a redrawn progress bar */
+	/* called after each epoch's checkpoint (may be NULL) */
+	void (*on_epoch)(void *ctx, const qf_epoch_stats *st);
+	void *ctx;
 } qf_train_cfg;
 /* The benchmark settings: batch 64, SGD Nesterov 0.9, decay 5e-4,
  * one-cycle to 0.1, 2 threads, seed 1, 10 epochs, no smoothing. */
@@ -201,20 +212,15 @@ void qf_train_defaults(qf_train_cfg *c);
  * over those in c; -1 after reporting a malformed entry through d. */
 int qf_train_cfg_from_meta(const qf_graph *g, qf_train_cfg *c, const char *path, qf_diag *d);
 
-/* What one epoch measured. Accuracies are percent, -1 when not measured. */
-typedef struct {
-	int epoch;
-	double loss, train_acc, val_acc, test_acc;
-	double seconds, images_per_s;
-} qf_epoch_stats;
 
-/* Trains g on ds. resume: continue the run whose state g carries (a
- * checkpoint read back: "train.*" meta, optimiser blobs); the result is
- * bit-identical to an uninterrupted run with the same settings and
- * threads. Each epoch ends with a checkpoint written atomically to
- * c->out. last (may be NULL) gets the last epoch's figures. 0, or -1
- * after reporting through d (the previous checkpoint is left as it was). */
-int qf_train(qf_graph *g, const qf_dataset *ds, const qf_train_cfg *c, bool resume,
+/* Trains g on ds. resume (the checkpoint's path, for messages; NULL for a
+ * fresh run): continue the run whose state g carries ("train.*" meta,
+ * optimiser blobs); the result is bit-identical to an uninterrupted run
+ * with the same settings and threads. Each epoch ends with a checkpoint
+ * written atomically to c->out. last (may be NULL) gets the last epoch's
+ * figures. 0, or -1 after reporting through d (the previous checkpoint is
+ * left as it was). */
+int qf_train(qf_graph *g, const qf_dataset *ds, const qf_train_cfg *c, const char *resume,
 	     qf_epoch_stats *last, qf_diag *d);
 
 /* Top-1 accuracy (percent) of g on s in eval mode; confusion (may be
