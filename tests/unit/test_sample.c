@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -800,6 +801,58 @@ static void sample_bad_choice(void **state)
 	free_fix(f);
 }
 
+/* A sampled graph (quant bits, residual adds, concats, provenance)
+ * survives the .qfm writer and reader unchanged. */
+static void sample_qfm_round_trip(void **state)
+{
+	(void)state;
+	fix *f = tiny();
+	f->q = (qf_quant){.name = "mixed", .pin_first = 8, .pin_last = 8};
+	f->q.w = (qf_qtensor){.n_bits = 2, .bits = {2, 4}, .symmetric = true};
+	f->q.a = (qf_qtensor){.n_bits = 1, .bits = {4}};
+	f->p.quants = &f->q;
+	f->p.n_quants = 1;
+	f->p.sel_quant = 0;
+	diag_cap cap;
+	cap_open(&cap);
+	qf_graph *g = sample_pick(f, QF_PICK_RANDOM, 9, &cap);
+	assert_non_null(g);
+	char path[] = "/tmp/qf-test-sample-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(qf_qfm_write(g, path, cap.d), 0);
+	qf_graph *r = qf_qfm_read(path, cap.d);
+	unlink(path);
+	if (!r)
+		fail_msg("read back failed: %s", cap_text(&cap));
+	assert_null(qf_graph_verify(r));
+	assert_int_equal(r->nn, g->nn);
+	assert_int_equal(r->nt, g->nt);
+	for (int i = 0; i < g->nn; i++) {
+		assert_string_equal(r->n[i].name, g->n[i].name);
+		assert_int_equal(r->n[i].block, g->n[i].block);
+	}
+	for (int i = 0; i < g->nt; i++) {
+		assert_int_equal(qf_tensor_bits(r, i), qf_tensor_bits(g, i));
+		if (g->t[i].data >= 0)
+			assert_memory_equal(qf_tensor_data(r, i), qf_tensor_data(g, i),
+					    (size_t)qf_tensor_elems(&g->t[i]) * sizeof(float));
+	}
+	qf_counts a, b;
+	qf_graph_counts(g, &a);
+	qf_graph_counts(r, &b);
+	assert_memory_equal(&a, &b, sizeof a);
+	assert_int_equal(r->prov.choice.n, g->prov.choice.n);
+	assert_memory_equal(r->prov.choice.idx, g->prov.choice.idx, (size_t)g->prov.choice.n * sizeof(int));
+	assert_int_equal(r->prov.seed, 9);
+	assert_int_equal(r->classes, 10);
+	qf_graph_free(r);
+	qf_graph_free(g);
+	cap_close(&cap);
+	free_fix(f);
+}
+
 /* ------------------------------------------------------------ feasibility */
 
 /* fmnist-small under a policy with weights {2, 4, 8} and acts {4, 8}. */
@@ -953,6 +1006,7 @@ int main(void)
 		cmocka_unit_test(sample_collapse_reported),
 		cmocka_unit_test(sample_absurd_sizes),
 		cmocka_unit_test(sample_bad_choice),
+		cmocka_unit_test(sample_qfm_round_trip),
 		cmocka_unit_test(feasible_budget),
 		cmocka_unit_test(feasible_smallest_network_is_judged),
 		cmocka_unit_test(feasible_constraints_and_target),
