@@ -37,9 +37,17 @@ static bool dim_ok(const qf_space *sp, int32_t dim)
 	return dim >= 0 && dim < sp->n_dims;
 }
 
-/* Networks of one stage: mark[] (n_dims entries) is scratch, compared
- * against a fresh stamp per depth option so no clearing is needed. */
-static double stage_networks(const qf_space *sp, int si, int *mark, int *stamp)
+static bool stage_level(const qf_space *sp, int si, int32_t dim)
+{
+	const qf_dim *dm = &sp->dims[dim];
+	return dm->block < 0 && dm->stage == si && dim != sp->stages[si].depth.dim;
+}
+
+/* Networks of one stage. level is the product of its stage-level dims;
+ * mark[] (n_dims entries) is scratch, compared against a fresh stamp per
+ * depth option so it never needs clearing: the whole count stays linear
+ * in the size of the space. */
+static double stage_networks(const qf_space *sp, int si, double level, int *mark, int *stamp)
 {
 	const qf_stage *st = &sp->stages[si];
 	int n_depth = 1;
@@ -51,23 +59,20 @@ static double stage_networks(const qf_space *sp, int si, int *mark, int *stamp)
 	double sum = 0;
 	for (int o = 0; o < n_depth; o++) {
 		int d = depths[o];
-		double prod = 1;
+		double prod = level;
 		++*stamp;
-		for (int i = 0; i < sp->n_dims; i++)
-			if (sp->dims[i].stage == si && sp->dims[i].block < 0 && i != st->depth.dim) {
-				mark[i] = *stamp;
-				prod *= sp->dims[i].n;
-			}
 		for (int b = st->first; b < st->first + st->n && b < sp->n_blocks; b++) {
 			if (b < 0 || sp->blocks[b].rep >= d)
 				continue;
 			qf_attr at[7];
 			block_attrs(&sp->blocks[b], at);
-			for (int a = 0; a < 7; a++)
-				if (dim_ok(sp, at[a].dim) && mark[at[a].dim] != *stamp) {
-					mark[at[a].dim] = *stamp;
-					prod *= sp->dims[at[a].dim].n;
+			for (int a = 0; a < 7; a++) {
+				int32_t dm = at[a].dim;
+				if (dim_ok(sp, dm) && mark[dm] != *stamp && !stage_level(sp, si, dm)) {
+					mark[dm] = *stamp;
+					prod *= sp->dims[dm].n;
 				}
+			}
 		}
 		sum += prod;
 	}
@@ -76,11 +81,21 @@ static double stage_networks(const qf_space *sp, int si, int *mark, int *stamp)
 
 double qf_space_networks(const qf_space *sp)
 {
-	int *mark = qf_xcalloc((size_t)(sp->n_dims > 0 ? sp->n_dims : 1), sizeof(int));
+	size_t nd = (size_t)(sp->n_dims > 0 ? sp->n_dims : 1), ns = (size_t)(sp->n_stages > 0 ? sp->n_stages : 1);
+	int *mark = qf_xcalloc(nd, sizeof(int));
+	double *level = qf_xmalloc(ns * sizeof(double));
+	for (int s = 0; s < sp->n_stages; s++)
+		level[s] = 1;
+	for (int i = 0; i < sp->n_dims; i++) {
+		int s = sp->dims[i].stage;
+		if (s >= 0 && s < sp->n_stages && stage_level(sp, s, i))
+			level[s] *= sp->dims[i].n;
+	}
 	int stamp = 0;
 	double n = 1;
 	for (int s = 0; s < sp->n_stages; s++)
-		n *= stage_networks(sp, s, mark, &stamp);
+		n *= stage_networks(sp, s, level[s], mark, &stamp);
+	free(level);
 	free(mark);
 	return n;
 }
