@@ -1,0 +1,586 @@
+/* engine.c: Graph IR -> execution plan, the arena, forward and backward
+ * drivers, and the loss.
+ *
+ * The plan is one qf_step per node that runs (a relu or relu6 whose only
+ * input is a bn output that feeds nothing else is folded into the bn).
+ * Every buffer a step reads or writes is a slice of one arena, laid out
+ * once for (graph, batch): activations and their gradients for the whole
+ * batch, per-op saved state, reduction partials, and the GEMM packing
+ * buffers of each thread. Nothing is allocated per step.
+ *
+ * Parameters stay in g->data; their gradients are one contiguous block of
+ * the arena, so zeroing them is one memset. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "interp/engine_internal.h"
+
+struct qf_engine {
+	qf_graph *g;
+	int batch, threads;
+	qf_pool *pool;
+	qf_step *steps;
+	int n_steps;
+	qf_param *params;
+	int n_params;
+	float *arena;
+	int64_t arena_floats;
+	float *input;                /* the caller's NCHW batch */
+	float *in_nhwc;              /* the same in NHWC when C > 1, else == input */
+	qf_shape in_shape;
+	float *logits, *dlogits;
+	int classes;
+	int last_n;
+	bool last_train;
+	float *in_grad;              /* NHWC, only with input_grad */
+	float *grad_block;
+	int64_t grad_floats;
+	qf_run run;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static qf_shape shape_of(const qf_tensor *t)
+{
+	qf_shape s = {t->dim[0], t->dim[1], t->dim[2]};
+	return s;
+}
+
+typedef struct {
+	qf_range_fn fn;
+	void *ctx;
+	int64_t total;
+	int parts;
+} range_ctx;
+
+static void range_task(void *ctx, int task, int thread)
+{
+	range_ctx *rc = ctx;
+	int64_t b = rc->total * task / rc->parts, e = rc->total * (task + 1) / rc->parts;
+	if (b < e)
+		rc->fn(rc->ctx, b, e, thread);
+}
+
+void qf_par_range(qf_run *r, int64_t total, qf_range_fn fn, void *ctx)
+{
+	if (total <= 0)
+		return;
+	int parts = r->threads;
+	if (parts > total)
+		parts = (int)total;
+	if (parts <= 1) {
+		fn(ctx, 0, total, 0);
+		return;
+	}
+	range_ctx rc = {fn, ctx, total, parts};
+	qf_pool_run(r->pool, parts, range_task, &rc);
+}
+
+/* ------------------------------------------------------------ planning */
+
+/* Checks what the engine relies on beyond what the verifier checks. */
+static int check_graph(const qf_graph *g, qf_diag *d)
+{
+	if (g->input < 0 || g->input >= g->nt || g->output < 0 || g->output >= g->nt) {
+		qf_diag_error(d, (qf_loc){0, 0}, "network '%s' has no input or output tensor", g->name);
+		return -1;
+	}
+	for (int i = 0; i < g->nt; i++) {
+		const qf_tensor *t = &g->t[i];
+		if ((t->role == QF_ROLE_ACT || t->role == QF_ROLE_INPUT) &&
+		    (t->rank != 3 || t->dim[0] < 1 || t->dim[1] < 1 || t->dim[2] < 1)) {
+			qf_diag_error(d, (qf_loc){0, 0}, "network '%s': tensor '%s' has no C x H x W shape",
+				      g->name, t->name);
+			return -1;
+		}
+		if (t->role >= QF_ROLE_WEIGHT && t->dtype != QF_DT_F32) {
+			qf_diag_error(d, (qf_loc){0, 0}, "network '%s': parameter '%s' is not float", g->name,
+				      t->name);
+			return -1;
+		}
+	}
+	const char *why = qf_graph_verify(g);
+	if (why) {
+		qf_diag_error(d, (qf_loc){0, 0}, "network '%s' cannot be trained: %s", g->name, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Bump allocation inside the arena; sizes in floats, 64-byte aligned. In
+ * the sizing pass base is NULL and only the offset moves. */
+typedef struct {
+	float *base;
+	int64_t off;
+} bump;
+
+static float *take(bump *b, int64_t n)
+{
+	float *p = b->base ? b->base + b->off : NULL;
+	b->off += (n + 15) & ~(int64_t)15;
+	return p;
+}
+
+typedef struct {
+	int *consumers;              /* per tensor */
+	bool *needs_grad;            /* per tensor */
+	int *fused_into;             /* per node: bn node a relu is folded into, else -1 */
+	int *param_of;               /* per tensor: index in params, -1 */
+} plan_info;
+
+static void plan(qf_engine *e, plan_info *pi, bool input_grad)
+{
+	qf_graph *g = e->g;
+	pi->consumers = qf_xcalloc((size_t)g->nt, sizeof(int));
+	pi->needs_grad = qf_xcalloc((size_t)g->nt, sizeof(bool));
+	pi->fused_into = qf_xcalloc((size_t)g->nn, sizeof(int));
+	pi->param_of = qf_xcalloc((size_t)g->nt, sizeof(int));
+	for (int i = 0; i < g->nt; i++)
+		pi->param_of[i] = -1;
+	pi->needs_grad[g->input] = input_grad;
+	for (int i = 0; i < g->nn; i++) {
+		pi->fused_into[i] = -1;
+		for (int k = 0; k < QF_MAX_IN; k++)
+			if (g->n[i].in[k] >= 0)
+				pi->consumers[g->n[i].in[k]]++;
+	}
+	for (int i = 0; i < g->nn; i++) {
+		const qf_node *nd = &g->n[i];
+		bool ng = qf_op_weighted[nd->op];
+		for (int k = 0; k < QF_MAX_IN; k++)
+			if (nd->in[k] >= 0 && pi->needs_grad[nd->in[k]])
+				ng = true;
+		pi->needs_grad[nd->out] = ng;
+		if ((nd->op == QF_OP_RELU || nd->op == QF_OP_RELU6) && nd->in[0] >= 0) {
+			int t = nd->in[0], p = g->t[t].producer;
+			if (p >= 0 && g->n[p].op == QF_OP_BN && pi->consumers[t] == 1 && t != g->output)
+				pi->fused_into[i] = p;
+		}
+	}
+	/* Parameters in node order: weight then bias; gamma then beta. */
+	e->params = qf_xcalloc((size_t)g->nt, sizeof(qf_param));
+	e->n_params = 0;
+	for (int i = 0; i < g->nn; i++) {
+		const qf_node *nd = &g->n[i];
+		if (!qf_op_weighted[nd->op])
+			continue;
+		for (int k = 1; k <= 2; k++) {
+			int t = nd->in[k];
+			if (t < 0 || pi->param_of[t] >= 0)
+				continue;
+			qf_param *p = &e->params[e->n_params];
+			p->tensor = t;
+			p->w = qf_tensor_data(g, t);
+			p->n = qf_tensor_elems(&g->t[t]);
+			p->decay = g->t[t].role == QF_ROLE_WEIGHT;
+			pi->param_of[t] = e->n_params++;
+		}
+	}
+	e->n_steps = 0;
+	e->steps = qf_xcalloc((size_t)g->nn, sizeof(qf_step));
+	for (int i = 0; i < g->nn; i++) {
+		if (pi->fused_into[i] >= 0)
+			continue;
+		qf_step *s = &e->steps[e->n_steps++];
+		const qf_node *nd = &g->n[i];
+		s->node = i;
+		s->op = nd->op;
+		s->n_act = nd->op == QF_OP_ADD || nd->op == QF_OP_CONCAT ? 2 : 1;
+		for (int k = 0; k < s->n_act; k++)
+			s->xs[k] = shape_of(&g->t[nd->in[k]]);
+		s->ys = shape_of(&g->t[nd->out]);
+		s->k = nd->k;
+		s->s = nd->s;
+		s->pad = nd->pad;
+		s->groups = nd->groups;
+		s->eps = nd->eps;
+		s->momentum = nd->momentum;
+		if (qf_op_weighted[nd->op]) {
+			s->w = qf_tensor_data(g, nd->in[1]);
+			s->b = nd->in[2] >= 0 ? qf_tensor_data(g, nd->in[2]) : NULL;
+		}
+		if (nd->op == QF_OP_BN) {
+			s->rmean = qf_tensor_data(g, nd->in[3]);
+			s->rvar = qf_tensor_data(g, nd->in[4]);
+		}
+	}
+	/* Fused activations: the bn step takes over the relu's output. */
+	for (int i = 0; i < g->nn; i++)
+		if (pi->fused_into[i] >= 0)
+			for (int j = 0; j < e->n_steps; j++)
+				if (e->steps[j].node == pi->fused_into[i])
+					e->steps[j].fuse = g->n[i].op == QF_OP_RELU ? QF_FUSE_RELU : QF_FUSE_RELU6;
+}
+
+/* The tensor a step writes: the relu's output for a fused bn. */
+static int step_out(const qf_engine *e, const plan_info *pi, const qf_step *s)
+{
+	const qf_graph *g = e->g;
+	int out = g->n[s->node].out;
+	if (s->fuse == QF_FUSE_NONE)
+		return out;
+	for (int i = 0; i < g->nn; i++)
+		if (pi->fused_into[i] == s->node)
+			return g->n[i].out;
+	qf_die("fused bn %d has no activation", s->node);
+}
+
+/* Lays out the arena (sizing pass when b->base is NULL) and points every
+ * step at its buffers. */
+static void layout(qf_engine *e, const plan_info *pi, bump *b)
+{
+	qf_graph *g = e->g;
+	const int B = e->batch;
+	float **val = qf_xcalloc((size_t)g->nt, sizeof(float *));
+	float **grad = qf_xcalloc((size_t)g->nt, sizeof(float *));
+	/* Parameter gradients first, one block. */
+	float *gb = take(b, 0);
+	int64_t gfl = 0;
+	for (int i = 0; i < e->n_params; i++) {
+		e->params[i].grad = take(b, e->params[i].n);
+		gfl += (e->params[i].n + 15) & ~(int64_t)15;
+	}
+	e->grad_block = gb;
+	e->grad_floats = gfl;
+
+	int in = g->input;
+	e->in_shape = shape_of(&g->t[in]);
+	int64_t in_elems = (int64_t)B * qf_shape_elems(e->in_shape);
+	e->input = take(b, in_elems);
+	e->in_nhwc = e->in_shape.c > 1 ? take(b, in_elems) : e->input;
+	val[in] = e->in_nhwc;
+	if (pi->needs_grad[in])
+		grad[in] = take(b, in_elems);
+	e->in_grad = grad[in];
+
+	int64_t part = 0;
+	for (int j = 0; j < e->n_steps; j++) {
+		qf_step *s = &e->steps[j];
+		int out = step_out(e, pi, s);
+		int64_t n = (int64_t)B * qf_shape_elems(s->ys);
+		val[out] = take(b, n);
+		if (pi->needs_grad[out])
+			grad[out] = take(b, n);
+		int64_t p = 0;
+		switch (s->op) {
+		case QF_OP_CONV2D:
+			p = qf_conv_part_floats(s, B);
+			break;
+		case QF_OP_BN:
+			s->save = take(b, qf_bn_save_floats(s));
+			p = qf_bn_part_floats(s, B);
+			break;
+		case QF_OP_MAXPOOL:
+			s->arg = (int32_t *)(void *)take(b, n);
+			break;
+		case QF_OP_FC:
+			if (s->xs[0].h * s->xs[0].w > 1)
+				s->xt = take(b, (int64_t)B * qf_shape_elems(s->xs[0]));
+			break;
+		default:
+			break;
+		}
+		if (p > part)
+			part = p;
+	}
+	e->run.part = take(b, part);
+	e->run.part_floats = part;
+	size_t wsf = qf_gemm_ws_floats();
+	float *ws[64];
+	QF_ASSERT(e->threads <= 64);
+	for (int t = 0; t < e->threads; t++)
+		ws[t] = take(b, (int64_t)wsf);
+	if (b->base)
+		for (int t = 0; t < e->threads; t++)
+			qf_gemm_ws_init(&e->run.ws[t], ws[t]);
+
+	/* Point the steps at their buffers. A reverse walk finds the steps
+	 * whose output reaches the loss (the others skip backward: nothing
+	 * would ever write their dy) and, for each input gradient, whether an
+	 * earlier-running backward already wrote it (acc: add, do not store). */
+	bool *written = qf_xcalloc((size_t)g->nt, sizeof(bool));
+	bool *reached = qf_xcalloc((size_t)g->nt, sizeof(bool));
+	reached[g->output] = true;
+	for (int j = e->n_steps - 1; j >= 0; j--) {
+		qf_step *s = &e->steps[j];
+		const qf_node *nd = &g->n[s->node];
+		int out = step_out(e, pi, s);
+		bool live = reached[out];
+		s->y = val[out];
+		s->dy = live ? grad[out] : NULL;
+		for (int k = 0; k < s->n_act; k++) {
+			int t = nd->in[k];
+			s->x[k] = val[t];
+			s->dx[k] = live ? grad[t] : NULL;
+			if (live && pi->needs_grad[t]) {
+				s->acc[k] = written[t];
+				written[t] = true;
+				reached[t] = true;
+			}
+		}
+		if (qf_op_weighted[nd->op]) {
+			s->gw = e->params[pi->param_of[nd->in[1]]].grad;
+			s->gb = nd->in[2] >= 0 ? e->params[pi->param_of[nd->in[2]]].grad : NULL;
+		}
+	}
+	free(reached);
+	e->logits = val[g->output];
+	e->dlogits = grad[g->output];
+	free(written);
+	free(val);
+	free(grad);
+}
+
+qf_engine *qf_engine_new(qf_graph *g, int batch, int threads, qf_diag *d)
+{
+	return qf_engine_new_opts(g, batch, threads, false, d);
+}
+
+qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, bool input_grad, qf_diag *d)
+{
+	QF_ASSERT(batch >= 1 && threads >= 1);
+	if (check_graph(g, d))
+		return NULL;
+	if (threads > 64)
+		threads = 64;
+	qf_engine *e = qf_xcalloc(1, sizeof(*e));
+	e->g = g;
+	e->batch = batch;
+	e->threads = threads;
+	plan_info pi;
+	plan(e, &pi, input_grad);
+	e->run.ws = qf_xcalloc((size_t)threads, sizeof(qf_gemm_ws));
+	bump sz = {NULL, 0};
+	layout(e, &pi, &sz);
+	/* 16 GiB of floats: far past anything this engine should train, and
+	 * an error message rather than a failed allocation. */
+	if (sz.off > (4LL << 30)) {
+		qf_diag_error(d, (qf_loc){0, 0},
+			      "network '%s' needs %.1f GiB of activations at batch %d; use a smaller batch",
+			      g->name, (double)sz.off * 4 / (1 << 30), batch);
+		free(pi.consumers);
+		free(pi.needs_grad);
+		free(pi.fused_into);
+		free(pi.param_of);
+		free(e->run.ws);
+		free(e->steps);
+		free(e->params);
+		free(e);
+		return NULL;
+	}
+	e->arena_floats = sz.off;
+	e->arena = aligned_alloc(64, (size_t)sz.off * sizeof(float) + 64);
+	if (!e->arena)
+		qf_die("out of memory for a %lld-byte engine arena", (long long)sz.off * 4);
+	memset(e->arena, 0, (size_t)sz.off * sizeof(float));
+	bump real = {e->arena, 0};
+	layout(e, &pi, &real);
+	QF_ASSERT(real.off == sz.off);
+	e->classes = (int)qf_tensor_elems(&g->t[g->output]);
+	e->pool = qf_pool_new(threads);
+	e->run.pool = e->pool;
+	e->run.threads = threads;
+	e->run.kern = qf_gemm_kernel();
+	free(pi.consumers);
+	free(pi.needs_grad);
+	free(pi.fused_into);
+	free(pi.param_of);
+	return e;
+}
+
+void qf_engine_free(qf_engine *e)
+{
+	if (!e)
+		return;
+	qf_pool_free(e->pool);
+	free(e->arena);
+	free(e->run.ws);
+	free(e->steps);
+	free(e->params);
+	free(e);
+}
+
+float *qf_engine_input(qf_engine *e)
+{
+	return e->input;
+}
+
+int64_t qf_engine_arena_bytes(const qf_engine *e)
+{
+	return e->arena_floats * (int64_t)sizeof(float);
+}
+
+int qf_engine_n_params(const qf_engine *e)
+{
+	return e->n_params;
+}
+
+qf_param *qf_engine_param(qf_engine *e, int i)
+{
+	QF_ASSERT(i >= 0 && i < e->n_params);
+	return &e->params[i];
+}
+
+void qf_engine_zero_grad(qf_engine *e)
+{
+	memset(e->grad_block, 0, (size_t)e->grad_floats * sizeof(float));
+}
+
+const float *qf_engine_logits(const qf_engine *e)
+{
+	return e->logits;
+}
+
+float *qf_engine_output_grad(qf_engine *e)
+{
+	return e->dlogits;
+}
+
+float *qf_engine_input_grad(qf_engine *e)
+{
+	return e->in_grad;
+}
+
+/* ------------------------------------------------------------ passes */
+
+static void nchw_to_nhwc(qf_engine *e, int n)
+{
+	const int C = e->in_shape.c;
+	const int64_t hw = (int64_t)e->in_shape.h * e->in_shape.w;
+	for (int i = 0; i < n; i++) {
+		const float *src = e->input + i * hw * C;
+		float *dst = e->in_nhwc + i * hw * C;
+		for (int c = 0; c < C; c++)
+			for (int64_t p = 0; p < hw; p++)
+				dst[p * C + c] = src[c * hw + p];
+	}
+}
+
+void qf_engine_forward(qf_engine *e, int n, bool train)
+{
+	QF_ASSERT(n >= 1 && n <= e->batch);
+	e->run.n = n;
+	e->run.train = train;
+	e->run.kern = qf_gemm_kernel();
+	if (e->in_nhwc != e->input)
+		nchw_to_nhwc(e, n);
+	for (int j = 0; j < e->n_steps; j++) {
+		qf_step *s = &e->steps[j];
+		switch (s->op) {
+		case QF_OP_CONV2D:
+			qf_conv_forward(&e->run, s);
+			break;
+		case QF_OP_FC:
+			qf_fc_forward(&e->run, s);
+			break;
+		case QF_OP_BN:
+			qf_bn_forward(&e->run, s);
+			break;
+		case QF_OP_RELU:
+		case QF_OP_RELU6:
+		case QF_OP_HSWISH:
+			qf_act_forward(&e->run, s);
+			break;
+		case QF_OP_MAXPOOL:
+		case QF_OP_AVGPOOL:
+			qf_pool_forward(&e->run, s);
+			break;
+		case QF_OP_GAVGPOOL:
+			qf_gap_forward(&e->run, s);
+			break;
+		case QF_OP_ADD:
+			qf_add_forward(&e->run, s);
+			break;
+		case QF_OP_CONCAT:
+			qf_concat_forward(&e->run, s);
+			break;
+		case QF_OP_COUNT:
+			qf_die("bad op in plan");
+		}
+	}
+	e->last_n = n;
+	e->last_train = train;
+}
+
+float qf_engine_loss(qf_engine *e, const uint8_t *labels, int n, float smoothing, int *correct)
+{
+	QF_ASSERT(n >= 1 && n <= e->last_n);
+	const int K = e->classes;
+	double total = 0;
+	int hits = 0;
+	for (int i = 0; i < n; i++) {
+		const float *z = e->logits + (int64_t)i * K;
+		int y = labels[i];
+		QF_ASSERT(y < K);
+		int best = 0;
+		float mx = z[0];
+		for (int c = 1; c < K; c++)
+			if (z[c] > mx) {
+				mx = z[c];
+				best = c;
+			}
+		hits += best == y;
+		double se = 0;
+		for (int c = 0; c < K; c++)
+			se += exp((double)z[c] - mx);
+		double lse = mx + log(se);
+		/* Target q = (1 - eps) onehot + eps / K; loss = -sum q log p. */
+		double l = 0;
+		for (int c = 0; c < K; c++) {
+			double q = (c == y ? 1.0 - smoothing : 0.0) + smoothing / K;
+			double lp = z[c] - lse;
+			l -= q * lp;
+			if (e->dlogits)
+				e->dlogits[(int64_t)i * K + c] = (float)((exp(lp) - q) / n);
+		}
+		total += l;
+	}
+	if (correct)
+		*correct = hits;
+	e->last_n = n;
+	return (float)(total / n);
+}
+
+void qf_engine_backward(qf_engine *e, int n)
+{
+	QF_ASSERT(e->last_train && n == e->last_n);
+	e->run.n = n;
+	e->run.train = true;
+	for (int j = e->n_steps - 1; j >= 0; j--) {
+		qf_step *s = &e->steps[j];
+		if (!s->dy)
+			continue;
+		switch (s->op) {
+		case QF_OP_CONV2D:
+			qf_conv_backward(&e->run, s);
+			break;
+		case QF_OP_FC:
+			qf_fc_backward(&e->run, s);
+			break;
+		case QF_OP_BN:
+			qf_bn_backward(&e->run, s);
+			break;
+		case QF_OP_RELU:
+		case QF_OP_RELU6:
+		case QF_OP_HSWISH:
+			qf_act_backward(&e->run, s);
+			break;
+		case QF_OP_MAXPOOL:
+		case QF_OP_AVGPOOL:
+			qf_pool_backward(&e->run, s);
+			break;
+		case QF_OP_GAVGPOOL:
+			qf_gap_backward(&e->run, s);
+			break;
+		case QF_OP_ADD:
+			qf_add_backward(&e->run, s);
+			break;
+		case QF_OP_CONCAT:
+			qf_concat_backward(&e->run, s);
+			break;
+		case QF_OP_COUNT:
+			qf_die("bad op in plan");
+		}
+	}
+}

@@ -1,0 +1,199 @@
+/* engine_internal.h: what the engine files (engine.c, pool.c, gemm*.c,
+ * ops_*.c) share. Private to interp/; the training driver uses interp.h.
+ *
+ * Layout: activations and their gradients are NHWC, batch-major:
+ * element (n, y, x, c) of a C x H x W tensor is at ((n*H + y)*W + x)*C + c.
+ * Parameters keep the Graph IR layout (conv [Cout, Cin/g, k, k], fc
+ * [Cout, Cin in C-major flatten order]); the GEMM packers read them there.
+ */
+#ifndef QF_ENGINE_INTERNAL_H
+#define QF_ENGINE_INTERNAL_H
+
+#include "interp/interp.h"
+
+/* ------------------------------------------------------------ worker pool */
+
+/* A fixed set of threads that run one parallel loop at a time. Thread 0 is
+ * the caller. Task t always runs on thread t % threads, so anything a task
+ * writes to per-thread scratch is placed the same way on every run. */
+typedef struct qf_pool qf_pool;
+typedef void (*qf_task_fn)(void *ctx, int task, int thread);
+qf_pool *qf_pool_new(int threads);
+void qf_pool_free(qf_pool *p);
+int qf_pool_threads(const qf_pool *p);
+/* Runs fn(ctx, t, thread) for t in [0, ntasks) and waits for all. */
+void qf_pool_run(qf_pool *p, int ntasks, qf_task_fn fn, void *ctx);
+
+/* ------------------------------------------------------------ gemm */
+
+/* C[i][j] (+)= sum_p A[i][p] * B[p][j] with A m x k and B k x n, both read
+ * through packers, so an operand can be a strided matrix, an implicit
+ * im2col of an NHWC image, or weights in their graph layout, and a later
+ * stage can transform values while packing (fake quantization of weights).
+ *
+ * A packer writes rows [r0, r0 + rows) x depth [p0, p0 + kc) of its operand
+ * as one panel: dst[p * w + r] for r < rows, zero for rows <= r < w. For A,
+ * "rows" are rows of A; for B they are columns of B. */
+typedef void (*qf_pack_fn)(const void *ctx, int r0, int rows, int p0, int kc, int w, float *dst);
+typedef struct {
+	qf_pack_fn fn;
+	const void *ctx;
+} qf_packer;
+
+/* Called once for every finished block of C (all of k summed): rows
+ * [i0, i0 + rows) and columns [j0, j0 + cols) at c (row stride ldc). With
+ * a scratch C (qf_gemm.c == NULL) this is the only place the values go: a
+ * col2im scatter, or fake quantization of activations, lives here. */
+typedef void (*qf_epilogue_fn)(void *ctx, int i0, int j0, int rows, int cols, float *c, int64_t ldc);
+
+typedef struct {
+	int m, n, k;
+	qf_packer a, b;
+	float *c;                    /* NULL: per-thread scratch, see epilogue */
+	int64_t ldc;
+	bool accumulate;             /* C += AB instead of C = AB */
+	qf_epilogue_fn epilogue;     /* may be NULL */
+	void *ep_ctx;
+} qf_gemm;
+
+/* Blocking. KC is the depth of one packed panel pass, MC the rows of A
+ * packed at once (a multiple of every MR), NC the columns of B (a multiple
+ * of every NR). B for all of k is packed once per column block when it fits
+ * in QF_GEMM_BCAP floats, else per block of rows. */
+#define QF_GEMM_KC 256
+#define QF_GEMM_MC 192
+#define QF_GEMM_NC 256
+#define QF_GEMM_BCAP (QF_GEMM_NC * 512)
+#define QF_GEMM_MAXMR 16
+#define QF_GEMM_MAXNR 32
+
+/* A microkernel: c[i*ldc + j] (=, or += when acc) sum_p a[p*MR+i] * b[p*NR+j]
+ * for the full MR x NR tile. */
+typedef void (*qf_ukernel)(int kc, const float *a, const float *b, float *c, int64_t ldc, bool acc);
+typedef struct {
+	const char *name;
+	int mr, nr;
+	qf_ukernel fn;
+} qf_kernel;
+const qf_kernel *qf_gemm_kernel(void);      /* the best one this CPU runs */
+const qf_kernel *qf_gemm_kernels(int *n);   /* every one this CPU runs, best first */
+/* Forces a kernel by name (tests and benchmarks); false when not runnable. */
+bool qf_gemm_select(const char *name);
+
+/* Per-thread packing buffers. */
+typedef struct {
+	float *a, *b, *c, *tile;
+} qf_gemm_ws;
+size_t qf_gemm_ws_floats(void);
+void qf_gemm_ws_init(qf_gemm_ws *ws, float *mem); /* mem: qf_gemm_ws_floats(), 64-byte aligned */
+
+/* Rows [i0, i1) of gm on the calling thread. Each element of C is summed
+ * in the same order whatever the row range, so splitting rows between
+ * threads never changes results. */
+void qf_gemm_rows(const qf_gemm *gm, int i0, int i1, qf_gemm_ws *ws);
+/* All rows, split among the pool's threads at multiples of align (a
+ * multiple of MR keeps packing whole; the epilogue may need whole images). */
+void qf_gemm_par(const qf_gemm *gm, int align, qf_pool *pool, qf_gemm_ws *ws);
+
+/* Strided matrix operand: element (r, p) = base[r * rs + p * ps]. For A
+ * row-major that is (lda, 1); for B row-major (1, ldb). */
+typedef struct {
+	const float *base;
+	int64_t rs, ps;
+} qf_mat;
+void qf_pack_mat(const void *ctx, int r0, int rows, int p0, int kc, int w, float *dst);
+
+/* Kernels (gemm_avx2.c, gemm_avx512.c), reachable only through the table. */
+void qf_ukernel_avx2_6x16(int kc, const float *a, const float *b, float *c, int64_t ldc, bool acc);
+void qf_ukernel_avx512_12x32(int kc, const float *a, const float *b, float *c, int64_t ldc, bool acc);
+
+/* ------------------------------------------------------------ execution plan */
+
+/* Per-image shape of an activation: C x H x W, stored NHWC. */
+typedef struct {
+	int c, h, w;
+} qf_shape;
+static inline int64_t qf_shape_elems(qf_shape s) { return (int64_t)s.c * s.h * s.w; }
+
+/* Fused activation applied by an op to its own output (bn + relu). */
+typedef enum { QF_FUSE_NONE, QF_FUSE_RELU, QF_FUSE_RELU6 } qf_fuse;
+
+/* One node as the engine runs it. Buffers are batch-major NHWC arrays of
+ * batch * elems floats in the arena; a NULL gradient means nothing upstream
+ * needs it. acc[i]: backward adds into dx[i] (another consumer wrote it
+ * first) instead of storing. */
+typedef struct {
+	int node;
+	qf_op op;
+	int n_act;                   /* activation inputs */
+	qf_shape xs[2], ys;
+	float *x[2], *y;
+	float *dx[2], *dy;
+	bool acc[2];
+	float *w, *b, *gw, *gb;      /* conv/fc weight and bias; bn gamma, beta */
+	float *rmean, *rvar;         /* bn running statistics */
+	int k, s, pad, groups;
+	float eps, momentum;
+	qf_fuse fuse;
+	float *save;                 /* kept from forward for backward (bn mean, inv std) */
+	int32_t *arg;                /* maxpool: input offset of each output's max */
+	float *xt;                   /* fc: input in C-major order when H*W > 1 */
+} qf_step;
+
+/* What a running op may use besides its step. */
+typedef struct {
+	qf_pool *pool;
+	int threads;
+	qf_gemm_ws *ws;              /* one per thread */
+	float **scratch;             /* one per thread, scratch_floats each */
+	int64_t scratch_floats;
+	float *part;                 /* partial sums for fixed-order reductions */
+	int64_t part_floats;
+	int n;                       /* images in this pass */
+	bool train;
+	const qf_kernel *kern;
+} qf_run;
+
+/* Fixed partition of rows for reductions: the chunking depends only on the
+ * row count, never on the thread count, so sums come out the same with
+ * any number of threads. */
+#define QF_RED_ROWS 512
+static inline int qf_red_chunks(int64_t rows) { return (int)((rows + QF_RED_ROWS - 1) / QF_RED_ROWS); }
+
+/* Arena floats an op needs beyond its tensors (per step, or per thread). */
+int64_t qf_conv_scratch_floats(const qf_step *s, int batch);
+int64_t qf_conv_part_floats(const qf_step *s, int batch);
+int64_t qf_fc_part_floats(const qf_step *s, int batch);
+int64_t qf_bn_part_floats(const qf_step *s, int batch);
+int64_t qf_bn_save_floats(const qf_step *s);
+
+void qf_conv_forward(qf_run *r, qf_step *s);
+void qf_conv_backward(qf_run *r, qf_step *s);
+void qf_fc_forward(qf_run *r, qf_step *s);
+void qf_fc_backward(qf_run *r, qf_step *s);
+void qf_bn_forward(qf_run *r, qf_step *s);
+void qf_bn_backward(qf_run *r, qf_step *s);
+void qf_act_forward(qf_run *r, qf_step *s);
+void qf_act_backward(qf_run *r, qf_step *s);
+void qf_pool_forward(qf_run *r, qf_step *s);
+void qf_pool_backward(qf_run *r, qf_step *s);
+void qf_gap_forward(qf_run *r, qf_step *s);
+void qf_gap_backward(qf_run *r, qf_step *s);
+void qf_add_forward(qf_run *r, qf_step *s);
+void qf_add_backward(qf_run *r, qf_step *s);
+void qf_concat_forward(qf_run *r, qf_step *s);
+void qf_concat_backward(qf_run *r, qf_step *s);
+
+/* For tests of the engine itself: an engine that also computes the
+ * gradient of the input (NHWC, qf_engine_input_grad), and the gradient
+ * buffer of the output, which a test fills to start backward from any
+ * objective instead of qf_engine_loss. */
+qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, bool input_grad, qf_diag *d);
+float *qf_engine_output_grad(qf_engine *e);
+float *qf_engine_input_grad(qf_engine *e);
+
+/* Runs fn over [0, total) split into contiguous ranges, one per thread. */
+typedef void (*qf_range_fn)(void *ctx, int64_t begin, int64_t end, int thread);
+void qf_par_range(qf_run *r, int64_t total, qf_range_fn fn, void *ctx);
+
+#endif
