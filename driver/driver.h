@@ -126,4 +126,14 @@ void qf_json_kint(qf_json *j, const char *key, int64_t v);
 void qf_json_kdouble(qf_json *j, const char *key, double v);
 void qf_json_kbool(qf_json *j, const char *key, bool v);
 
+/* ------------------------------------------------------------ models and their data (train.c)
+ *
+ * `train` and `eval` find a model's data the same way: the .qf at qf_path,
+ * else the one the model was sampled from (its provenance source); in it,
+ * the data block named name, else the one the model was trained on (its
+ * "train.data" meta; g may be NULL), else the file's selected one. NULL
+ * after reporting through d. */
+qf_program *qf_model_program(const qf_graph *g, const char *model_path, const char *qf_path, qf_diag *d);
+const qf_data *qf_model_data(const qf_program *p, const qf_graph *g, const char *name, qf_diag *d);
+
 #endif
