@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "frontend/frontend.h"
 #include "passes/passes.h"
 
 /* ------------------------------------------------------------ space builder */
@@ -987,6 +988,153 @@ static void feasible_collapse_and_no_space(void **state)
 	free_fix(f);
 }
 
+/* ------------------------------------------------------------ from .qf text */
+
+static qf_program *parse(const char *text, diag_cap *cap)
+{
+	qf_diag_set_source(cap->d, "t.qf", text, strlen(text));
+	qf_program *p = qf_parse("t.qf", text, strlen(text), cap->d);
+	if (!p)
+		fail_msg("parse failed: %s", cap_text(cap));
+	return p;
+}
+
+static void parsed_fmnist_small(void **state)
+{
+	(void)state;
+	static const char text[] = "space s {\n"
+				   "  input 1x28x28;\n"
+				   "  conv c 16 k 3 relu; pool max k 2;\n"
+				   "  conv c 32 k 3 relu; pool max k 2;\n"
+				   "  conv c 64 k 3 relu;\n"
+				   "  pool avg global;\n"
+				   "  fc 10;\n"
+				   "}\n";
+	diag_cap cap;
+	cap_open(&cap);
+	qf_program *p = parse(text, &cap);
+	const qf_space *sp = &p->spaces[p->sel_space];
+	assert_true(qf_space_networks(sp) == 1.0);
+	qf_choice ch;
+	qf_choice_init(&ch, sp);
+	qf_graph *g = qf_sample(p, &ch, 1, cap.d);
+	assert_non_null(g);
+	qf_counts c;
+	qf_graph_counts(g, &c);
+	assert_int_equal(c.macs, 1919872);
+	assert_int_equal(c.params, 24058);
+	assert_int_equal(g->classes, 10);
+	qf_graph_free(g);
+	qf_choice_free(&ch);
+	qf_program_free(p);
+	cap_close(&cap);
+}
+
+static void parsed_stage(void **state)
+{
+	(void)state;
+	static const char text[] = "space s {\n"
+				   "  input 8x16x16;\n"
+				   "  stage depth {1, 2, 3} { conv c {8, 16} k {3, 5} s 2 relu; }\n"
+				   "  fc 4;\n"
+				   "}\n";
+	diag_cap cap;
+	cap_open(&cap);
+	qf_program *p = parse(text, &cap);
+	const qf_space *sp = &p->spaces[p->sel_space];
+	/* the width is shared by the reps, each rep has its own kernel:
+	 * d=1: 2*2 = 4, d=2: 2*4 = 8, d=3: 2*8 = 16; 28 networks */
+	assert_true(qf_space_networks(sp) == 28.0);
+	qf_choice ch;
+	qf_choice_init(&ch, sp);
+	qf_choice_pick(&ch, sp, QF_PICK_LARGEST, NULL);
+	qf_graph *g = qf_sample(p, &ch, 1, cap.d);
+	assert_non_null(g);
+	/* depth 3, only the first rep strides: 16 -> 8, 8, 8 */
+	assert_chw(out_dim(g, "s0.b0.conv"), 16, 8, 8);
+	assert_chw(out_dim(g, "s0.b1.conv"), 16, 8, 8);
+	assert_chw(out_dim(g, "s0.b2.conv"), 16, 8, 8);
+	assert_int_equal(g->n[find_node(g, "s0.b2.conv")].k, 5);
+	/* 8x16x16 -> three convs -> fc over 16*8*8 = 1024 inputs */
+	assert_int_equal(macs(g, "s1.b0.fc"), 4 * 1024);
+	qf_graph_free(g);
+	qf_choice_free(&ch);
+	qf_program_free(p);
+	cap_close(&cap);
+}
+
+static void parsed_dsl_example_space(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"space tiny {\n"
+		"  input 1x28x28;\n"
+		"  conv  c {8, 16} k 3 s 2 relu;\n"
+		"  stage depth {1, 2, 3} { frost c {16, 24, 32} e {3, 6} r {2, 4} k {3, 5} s 2; }\n"
+		"  stage depth {1, 2}    { frost c {32, 48}     e {3, 6} r {2, 4} k {3, 5}; }\n"
+		"  pool  avg global;\n"
+		"  fc    10;\n"
+		"}\n";
+	diag_cap cap;
+	cap_open(&cap);
+	qf_program *p = parse(text, &cap);
+	const qf_space *sp = &p->spaces[p->sel_space];
+	assert_true(qf_space_networks(sp) == 504576.0); /* as networks_of_tiny */
+	qf_rng rng;
+	qf_rng_seed(&rng, 11);
+	qf_choice ch;
+	qf_choice_init(&ch, sp);
+	for (int i = 0; i < 20; i++) {
+		qf_choice_pick(&ch, sp, QF_PICK_RANDOM, &rng);
+		qf_counts c1, c2;
+		qf_graph *g = qf_sample(p, &ch, (uint64_t)i, cap.d);
+		assert_non_null(g);
+		assert_null(qf_graph_verify(g));
+		qf_graph_counts(g, &c1);
+		assert_int_equal(qf_choice_counts(p, &ch, &c2, cap.d), 0);
+		assert_memory_equal(&c1, &c2, sizeof c1);
+		assert_chw(g->t[g->output].dim, 10, 1, 1);
+		qf_graph_free(g);
+	}
+	assert_int_equal(qf_diag_errors(cap.d), 0);
+	qf_choice_free(&ch);
+	qf_program_free(p);
+	cap_close(&cap);
+}
+
+static void parsed_budget_infeasible(void **state)
+{
+	(void)state;
+	static const char text[] = "quant q {\n"
+				   "  weights { bits {2, 4, 8}; per channel; symmetric; }\n"
+				   "  acts    { bits {4, 8}; per tensor; asymmetric; }\n"
+				   "  budget  weights + acts <= 1K penalty 1e-3;\n"
+				   "}\n"
+				   "space s {\n"
+				   "  input 1x28x28;\n"
+				   "  stage depth {1, 2, 3} { conv c {8, 16} k {3, 5} s 2 relu; }\n"
+				   "  pool avg global;\n"
+				   "  fc 4;\n"
+				   "}\n"
+				   "search { space s; quant q; constraint flash <= 25, ram <= 64K; }\n";
+	diag_cap cap;
+	cap_open(&cap);
+	qf_program *p = parse(text, &cap);
+	/* smallest: depth 1, c 8, k 3; weights (72 + 32) at 2 bits = 26
+	 * bytes; activations: the 784-byte input and the 8x14x14 conv output
+	 * at 4 bits (784 bytes) = 1,568 */
+	assert_int_equal(qf_check_feasible(p, cap.d), 2);
+	const char *t = cap_text(&cap);
+	assert_non_null(strstr(t, "t.qf:4:3: error: budget of 1024 bytes cannot be met: the smallest network "
+				  "needs 1594 bytes (weights 26 at 2 bits + activations 1568 at 4 bits)\n"
+				  "    budget  weights + acts <= 1K penalty 1e-3;\n"
+				  "    ^\n"));
+	assert_non_null(strstr(t, "flash constraint of 25 bytes cannot be met: the smallest network's weights "
+				  "need 26 bytes at 2 bits"));
+	qf_program_free(p);
+	cap_close(&cap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1011,6 +1159,10 @@ int main(void)
 		cmocka_unit_test(feasible_smallest_network_is_judged),
 		cmocka_unit_test(feasible_constraints_and_target),
 		cmocka_unit_test(feasible_collapse_and_no_space),
+		cmocka_unit_test(parsed_fmnist_small),
+		cmocka_unit_test(parsed_stage),
+		cmocka_unit_test(parsed_dsl_example_space),
+		cmocka_unit_test(parsed_budget_infeasible),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
