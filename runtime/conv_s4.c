@@ -1,0 +1,21 @@
+/* conv_s4.c: 2-D convolution, 4-bit packed input activations, weights of
+ * p->w_bits (8, 4 or 2). The nibbles are unpacked while gathering each patch,
+ * after which the matrix kernels are those of the int8 kernels. */
+#include "conv_core.h"
+
+qf_rt_status qf_conv_s4(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
+	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes)
+{
+	if (!p)
+		return QF_RT_ERR_NULL;
+	switch (p->w_bits) {
+	case 8:
+		return qf__conv_run(p, rq, in, w, bias, out, scratch, scratch_bytes, 8, 4);
+	case 4:
+		return qf__conv_run(p, rq, in, w, bias, out, scratch, scratch_bytes, 4, 4);
+	case 2:
+		return qf__conv_run(p, rq, in, w, bias, out, scratch, scratch_bytes, 2, 4);
+	default:
+		return QF_RT_ERR_BITS;
+	}
+}

@@ -1,0 +1,31 @@
+/* dwconv_ref.c: reference depthwise convolution (depth multiplier 1). */
+#include "../requant.h"
+#include "ref.h"
+
+qf_rt_status qf_ref_dwconv(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
+	const int32_t *bias, int8_t *out)
+{
+	if (!p || !rq || !rq->shift || !in || !w || !out)
+		return QF_RT_ERR_NULL;
+	int32_t wrow = QF_PACKED_BYTES(p->in_c, p->w_bits);
+	for (int32_t oy = 0; oy < p->out_h; oy++)
+		for (int32_t ox = 0; ox < p->out_w; ox++)
+			for (int32_t c = 0; c < p->in_c; c++) {
+				int32_t acc = 0;
+				for (int32_t ky = 0; ky < p->k_h; ky++)
+					for (int32_t kx = 0; kx < p->k_w; kx++) {
+						int32_t iy = oy * p->stride_h - p->pad_top + ky;
+						int32_t ix = ox * p->stride_w - p->pad_left + kx;
+						int32_t x = p->in_zp;
+						if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w)
+							x = qf_packed_get(in, (iy * p->in_w + ix) * p->in_c + c, p->in_bits);
+						int32_t wv = qf_packed_get(w + (ky * p->k_w + kx) * wrow, c, p->w_bits);
+						acc += (x - p->in_zp) * wv;
+					}
+				if (bias)
+					acc += bias[c];
+				int32_t y = qf_requant1(acc, rq->mult, rq->shift, c, rq->zp, rq->min, rq->max);
+				qf_packed_set(out, (oy * p->out_w + ox) * p->in_c + c, p->out_bits, y);
+			}
+	return QF_RT_OK;
+}

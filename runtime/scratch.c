@@ -1,0 +1,44 @@
+/* scratch.c: how many bytes of scratch each kernel needs.
+ * Sizes follow from the parameters alone (not from QF_DSP), so the memory
+ * planner on the host and the firmware agree. */
+#include "conv_core.h"
+
+int32_t qf_conv_scratch_size(const qf_rt_conv *p)
+{
+	if (!p)
+		return QF_RT_ERR_NULL;
+	if (p->w_bits != 8 && p->w_bits != 4 && p->w_bits != 2)
+		return QF_RT_ERR_BITS;
+	if (p->k_h < 1 || p->k_w < 1 || p->in_c < 1 || (int64_t)p->k_h * p->k_w * p->in_c > QF_RT_MAX_K)
+		return QF_RT_ERR_SHAPE;
+	/* two column slots: output pixels go through in pairs */
+	return 2 * qf__slot_bytes(p->k_h * p->k_w * p->in_c, p->w_bits);
+}
+
+int32_t qf_fc_scratch_size(const qf_rt_fc *p)
+{
+	if (!p)
+		return QF_RT_ERR_NULL;
+	if (p->w_bits != 8 && p->w_bits != 4 && p->w_bits != 2)
+		return QF_RT_ERR_BITS;
+	if (p->in_n < 1 || p->in_n > QF_RT_MAX_K)
+		return QF_RT_ERR_SHAPE;
+	return qf__slot_bytes(p->in_n, p->w_bits);
+}
+
+int32_t qf_dwconv_scratch_size(const qf_rt_conv *p)
+{
+	if (!p)
+		return QF_RT_ERR_NULL;
+	if (p->w_bits != 8 && p->w_bits != 4 && p->w_bits != 2)
+		return QF_RT_ERR_BITS;
+	if (p->k_h < 1 || p->k_w < 1 || p->in_c < 1 || (int64_t)p->k_h * p->k_w > QF_RT_MAX_K ||
+		p->in_c > (1 << 20))
+		return QF_RT_ERR_SHAPE;
+	/* bias corrected for the input zero point, one int32 per channel; with
+	 * sub-byte weights also the taps unpacked to int8, 4-byte aligned rows */
+	int32_t n = 4 * p->in_c;
+	if (p->w_bits != 8)
+		n += p->k_h * p->k_w * ((p->in_c + 3) & ~3);
+	return n;
+}
