@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "frontend/frontend.h"
 
 void qf_args_init(qf_args *a, int argc, char **argv, const qf_opt *opts, int n_opts, qf_diag *d)
 {
@@ -159,49 +160,9 @@ bool qf_parse_u64(const char *s, uint64_t *v)
 	return true;
 }
 
-/* Levenshtein distance, capped: names here are short. */
-static int distance(const char *a, const char *b)
-{
-	enum { MAXLEN = 64 };
-	size_t na = strlen(a), nb = strlen(b);
-	if (na >= MAXLEN || nb >= MAXLEN)
-		return MAXLEN;
-	int row[MAXLEN + 1];
-	for (size_t j = 0; j <= nb; j++)
-		row[j] = (int)j;
-	for (size_t i = 1; i <= na; i++) {
-		int diag = row[0];
-		row[0] = (int)i;
-		for (size_t j = 1; j <= nb; j++) {
-			int up = row[j];
-			int best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[nb];
-}
-
 const char *qf_closest(const char *s, const char *const *cands, int n)
 {
-	const char *best = NULL;
-	int bestd = 0;
-	for (int i = 0; i < n; i++) {
-		int dd = distance(s, cands[i]);
-		if (!best || dd < bestd) {
-			best = cands[i];
-			bestd = dd;
-		}
-	}
-	/* Beyond about a third of the name, the suggestion is noise. */
-	int len = (int)strlen(s);
-	if (!best || bestd == 0 || bestd > (len + 2) / 3)
-		return NULL;
-	return best;
+	return qf_suggest(s, cands, n);
 }
 
 const char *qf_fmt_int(char *buf, size_t size, int64_t v)

@@ -78,8 +78,9 @@ void qf_usage_hint(const char *cmd);
 /* Parses a decimal unsigned 64-bit integer, the whole string, no sign. */
 bool qf_parse_u64(const char *s, uint64_t *v);
 
-/* The candidate closest to s by edit distance when close enough to be a
- * likely typo, else NULL. */
+/* The candidate closest to s when close enough to be a likely typo, else
+ * NULL: the frontend's qf_suggest, so every "did you mean" in qforge,
+ * in a .qf file or on the command line, follows one rule. */
 const char *qf_closest(const char *s, const char *const *cands, int n);
 
 /* Formats v with thousands separators ("1,234,567") into buf. */

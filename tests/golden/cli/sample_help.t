@@ -1,0 +1,1 @@
+$QFORGE sample --help

@@ -1,0 +1,1 @@
+$QFORGE --verbose check x.qf
