@@ -51,8 +51,8 @@ static void index_build(reader *r, int nt)
 	memset(r->index, 0xff, (size_t)r->icap * sizeof(int));
 }
 
-/* The tensor named s, or -1. With add >= 0, inserts it unless the name is
- * taken (then returns the holder). */
+/* The tensor named s, or -1; with add >= 0 (a tensor just added to the
+ * graph under that name), records it when the name is free. */
 static int lookup(reader *r, const char *s, int add)
 {
 	for (int64_t h = (int64_t)(hash(s) & (uint64_t)(r->icap - 1));; h = (h + 1) & (r->icap - 1)) {
@@ -317,7 +317,7 @@ static void read_tensor(reader *r, const xmlNode *el)
 		qf_xml_error(x, el, "quant=\"%lld\" names no qparam (the file has %d)", (long long)quant, g->nq);
 		return;
 	}
-	int prev = lookup(r, name, g->nt);
+	int prev = lookup(r, name, -1);
 	if (prev >= 0) {
 		qf_xml_error(x, el, "tensor '%s' is already defined on line %d", name, r->tline[prev]);
 		return;
@@ -352,6 +352,7 @@ static void read_tensor(reader *r, const xmlNode *el)
 		}
 	}
 	int i = qf_graph_add_tensor(g, name, (qf_role)role, rank, dim);
+	lookup(r, name, i);
 	qf_grow(&r->tline, &r->tcap, i + 1, sizeof(int));
 	r->tline[i] = qf_xml_line(el);
 	g->t[i].dtype = (qf_dtype)dtype;
