@@ -46,6 +46,7 @@ typedef struct {
 	qf_diag *d;
 	qf_rng rng;
 	bool weights;                /* false: shapes only, for counting */
+	bool limit_params;           /* report networks past QF_LIMIT_PARAMS */
 	int64_t params;
 	/* the tensor the next node reads, and its shape */
 	int x;
@@ -82,9 +83,26 @@ static int check_channels(builder *bd, int64_t c, const char *what)
 
 /* ------------------------------------------------------------ nodes */
 
+/* out = a "." b, cut to n - 1 characters. Not snprintf: naming is most
+ * of the time `qforge check` spends counting a large space. */
+static void join(char *out, size_t n, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > n - 1)
+		la = n - 1;
+	memcpy(out, a, la);
+	size_t at = la;
+	if (at < n - 1)
+		out[at++] = '.';
+	if (lb > n - 1 - at)
+		lb = n - 1 - at;
+	memcpy(out + at, b, lb);
+	out[at + lb] = 0;
+}
+
 static void node_name(builder *bd, char *out, const char *suffix)
 {
-	snprintf(out, 48, "%s.%s", bd->prefix, suffix);
+	join(out, 48, bd->prefix, suffix);
 }
 
 /* A parameter tensor. Shapes-only builds keep parameters without storage
@@ -92,10 +110,15 @@ static void node_name(builder *bd, char *out, const char *suffix)
 static int param(builder *bd, const char *node, const char *suffix, qf_role role, int rank, const int32_t *dim)
 {
 	char name[64];
-	snprintf(name, sizeof name, "%s.%s", node, suffix);
+	join(name, sizeof name, node, suffix);
 	int64_t n = 1;
 	for (int i = 0; i < rank; i++)
 		n *= dim[i];
+	if (bd->limit_params && bd->params + n > QF_LIMIT_PARAMS) {
+		block_error(bd, "the network needs more than %lld parameters", (long long)QF_LIMIT_PARAMS);
+		return -1;
+	}
+	bd->params += n;
 	if (!bd->weights) {
 		int t = qf_graph_add_tensor(bd->g, name, role, 0, NULL);
 		qf_tensor *tt = &bd->g->t[t];
@@ -105,11 +128,6 @@ static int param(builder *bd, const char *node, const char *suffix, qf_role role
 		bd->g->ndata -= 1; /* the one float a rank-0 tensor took */
 		return t;
 	}
-	if (bd->params + n > QF_LIMIT_PARAMS) {
-		block_error(bd, "the network needs more than %lld parameters", (long long)QF_LIMIT_PARAMS);
-		return -1;
-	}
-	bd->params += n;
 	return qf_graph_add_tensor(bd->g, name, role, rank, dim);
 }
 
@@ -237,16 +255,14 @@ static void act(builder *bd, const char *suffix, qf_act a)
 		return;
 	char s[40];
 	if (suffix)
-		snprintf(s, sizeof s, "%s.%s", suffix, qf_act_name[a]);
-	else
-		snprintf(s, sizeof s, "%s", qf_act_name[a]);
-	add_node(bd, act_op[a], s, &bd->x, 1);
+		join(s, sizeof s, suffix, qf_act_name[a]);
+	add_node(bd, act_op[a], suffix ? s : qf_act_name[a], &bd->x, 1);
 }
 
 static int conv_bn_act(builder *bd, const char *suffix, int64_t cout, int k, int s, bool dw, qf_act a)
 {
 	char bns[40];
-	snprintf(bns, sizeof bns, "%s.bn", suffix);
+	join(bns, sizeof bns, suffix, "bn");
 	if (conv(bd, suffix, cout, k, s, dw) || bn(bd, bns))
 		return -1;
 	act(bd, suffix, a);
@@ -478,7 +494,8 @@ static int check_choice(const qf_space *sp, const qf_choice *ch, qf_diag *d)
 	return 0;
 }
 
-static qf_graph *build(const qf_program *p, const qf_choice *ch, uint64_t seed, bool weights, qf_diag *d)
+static qf_graph *build(const qf_program *p, const qf_choice *ch, uint64_t seed, bool weights, bool limit_params,
+		       qf_diag *d)
 {
 	if (p->sel_space < 0 || p->sel_space >= p->n_spaces) {
 		qf_diag_error(d, (qf_loc){0, 0}, "there is no search space to sample");
@@ -494,7 +511,7 @@ static qf_graph *build(const qf_program *p, const qf_choice *ch, uint64_t seed, 
 			      sp->in_h, sp->in_w);
 		return NULL;
 	}
-	builder bd = {.sp = sp, .ch = ch, .d = d, .weights = weights};
+	builder bd = {.sp = sp, .ch = ch, .d = d, .weights = weights, .limit_params = limit_params};
 	qf_rng_seed(&bd.rng, seed);
 	bd.g = qf_graph_new(sp->name);
 	int32_t dim[3] = {sp->in_c, sp->in_h, sp->in_w};
@@ -542,7 +559,14 @@ static qf_graph *build(const qf_program *p, const qf_choice *ch, uint64_t seed, 
 
 qf_graph *qf_sample(const qf_program *p, const qf_choice *ch, uint64_t seed, qf_diag *d)
 {
-	qf_graph *g = build(p, ch, seed, true, d);
+	/* Shapes first: every error is found before a single weight is drawn,
+	 * so a network past the limits fails at once, not after seconds of
+	 * initialising the part that fits. */
+	qf_graph *g = build(p, ch, seed, false, true, d);
+	if (!g)
+		return NULL;
+	qf_graph_free(g);
+	g = build(p, ch, seed, true, true, d);
 	if (g)
 		QF_VERIFY(g);
 	return g;
@@ -550,7 +574,7 @@ qf_graph *qf_sample(const qf_program *p, const qf_choice *ch, uint64_t seed, qf_
 
 int qf_choice_counts(const qf_program *p, const qf_choice *ch, qf_counts *c, qf_diag *d)
 {
-	qf_graph *g = build(p, ch, 0, false, d);
+	qf_graph *g = build(p, ch, 0, false, false, d);
 	if (!g)
 		return -1;
 	qf_graph_counts(g, c);
