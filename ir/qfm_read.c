@@ -491,42 +491,79 @@ static void read_provenance(reader *r, const xmlNode *el)
 		}
 		xmlFree(t);
 	}
+	int n = 0;
+	for (c = qf_xml_child(el, "history"); c; c = qf_xml_next(c, "history"))
+		n++;
+	if (!n)
+		return;
+	p->history = qf_xmalloc((size_t)n * sizeof(char *));
 	for (c = qf_xml_child(el, "history"); c; c = qf_xml_next(c, "history")) {
 		char *t = qf_xml_text(c);
-		qf_prov_add_history(r->g, t);
+		p->history[p->n_history++] = qf_xstrdup(t);
 		xmlFree(t);
 	}
 }
 
-static void read_blob(reader *r, const xmlNode *el)
+/* Blobs and meta entries go straight into the arrays: qf_graph_set_blob
+ * and qf_graph_set_meta search for the name first, n^2 over a file. */
+static void read_blobs(reader *r, const xmlNode *sec)
 {
 	qf_xml *x = &r->x;
-	const char *name = qf_xml_attr(el, "name");
-	int64_t n;
-	if (!name || !qf_xml_int(x, el, "n", true, 0, 0, QF_LIMIT_TENSOR_ELEMS, &n))
+	qf_graph *g = r->g;
+	int n = 0;
+	for (const xmlNode *c = qf_xml_child(sec, "blob"); c; c = qf_xml_next(c, "blob"))
+		n++;
+	if (!n)
 		return;
-	if (qf_graph_blob(r->g, name)) {
-		qf_xml_error(x, el, "a second blob named '%.48s'", name);
-		return;
+	g->blobs = qf_xcalloc((size_t)n, sizeof(qf_blob));
+	qf_strset seen;
+	qf_strset_init(&seen, n);
+	for (const xmlNode *c = qf_xml_child(sec, "blob"); c && !qf_diag_full(x->d); c = qf_xml_next(c, "blob")) {
+		const char *name = qf_xml_attr(c, "name");
+		int64_t len;
+		if (!name || !qf_xml_int(x, c, "n", true, 0, 0, QF_LIMIT_TENSOR_ELEMS, &len))
+			continue;
+		if (!qf_strset_add(&seen, name)) {
+			qf_xml_error(x, c, "a second blob named '%.48s'", name);
+			continue;
+		}
+		char *t = payload_text(r, c, len);
+		if (!t)
+			continue;
+		qf_blob *b = &g->blobs[g->n_blobs++];
+		b->name = qf_xstrdup(name);
+		b->f = qf_xcalloc((size_t)(len ? len : 1), sizeof(float));
+		b->n = len;
+		payload_decode(r, c, t, b->f, len);
+		xmlFree(t);
 	}
-	char *t = payload_text(r, el, n);
-	if (!t)
-		return;
-	float *f = qf_graph_set_blob(r->g, name, n);
-	payload_decode(r, el, t, f, n);
-	xmlFree(t);
+	qf_strset_free(&seen);
 }
 
-static void read_meta(reader *r, const xmlNode *el)
+static void read_meta(reader *r, const xmlNode *sec)
 {
-	const char *k = qf_xml_attr(el, "key"), *v = qf_xml_attr(el, "value");
-	if (!k || !v)
+	qf_graph *g = r->g;
+	int n = 0;
+	for (const xmlNode *c = qf_xml_child(sec, "entry"); c; c = qf_xml_next(c, "entry"))
+		n++;
+	if (!n)
 		return;
-	if (qf_graph_meta(r->g, k)) {
-		qf_xml_error(&r->x, el, "a second meta entry with key '%.48s'", k);
-		return;
+	g->meta = qf_xcalloc((size_t)n, sizeof(qf_meta));
+	qf_strset seen;
+	qf_strset_init(&seen, n);
+	for (const xmlNode *c = qf_xml_child(sec, "entry"); c && !qf_diag_full(r->x.d); c = qf_xml_next(c, "entry")) {
+		const char *k = qf_xml_attr(c, "key"), *v = qf_xml_attr(c, "value");
+		if (!k || !v)
+			continue;
+		if (!qf_strset_add(&seen, k)) {
+			qf_xml_error(&r->x, c, "a second meta entry with key '%.48s'", k);
+			continue;
+		}
+		g->meta[g->n_meta].key = qf_xstrdup(k);
+		g->meta[g->n_meta].value = qf_xstrdup(v);
+		g->n_meta++;
 	}
-	qf_graph_set_meta(r->g, k, v);
+	qf_strset_free(&seen);
 }
 
 static int root_tensor(reader *r, const xmlNode *root, const char *attr)
@@ -608,12 +645,8 @@ static void read_graph(reader *r, const xmlNode *root)
 		return;
 
 	read_provenance(r, qf_xml_child(root, "provenance"));
-	sec = qf_xml_child(root, "blobs");
-	for (const xmlNode *c = qf_xml_child(sec, "blob"); c && !qf_diag_full(x->d); c = qf_xml_next(c, "blob"))
-		read_blob(r, c);
-	sec = qf_xml_child(root, "meta");
-	for (const xmlNode *c = qf_xml_child(sec, "entry"); c; c = qf_xml_next(c, "entry"))
-		read_meta(r, c);
+	read_blobs(r, qf_xml_child(root, "blobs"));
+	read_meta(r, qf_xml_child(root, "meta"));
 	if (x->errors)
 		return;
 

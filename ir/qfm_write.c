@@ -268,25 +268,27 @@ static bool storable(const qf_graph *g, const char *path, qf_diag *d)
 			qf_diag_file_error(d, path, 0, "cannot store node %d: it has no name", i);
 			return false;
 		}
-	for (int i = 0; i < g->n_blobs; i++) {
+	qf_strset seen;
+	bool ok = true;
+	qf_strset_init(&seen, g->n_blobs);
+	for (int i = 0; i < g->n_blobs && ok; i++) {
 		if (!g->blobs[i].name[0]) {
 			qf_diag_file_error(d, path, 0, "cannot store blob %d: it has no name", i);
-			return false;
+			ok = false;
+		} else if (!qf_strset_add(&seen, g->blobs[i].name)) {
+			qf_diag_file_error(d, path, 0, "cannot store two blobs named '%s'", g->blobs[i].name);
+			ok = false;
 		}
-		for (int j = 0; j < i; j++)
-			if (strcmp(g->blobs[i].name, g->blobs[j].name) == 0) {
-				qf_diag_file_error(d, path, 0, "cannot store two blobs named '%s'", g->blobs[i].name);
-				return false;
-			}
 	}
-	for (int i = 0; i < g->n_meta; i++)
-		for (int j = 0; j < i; j++)
-			if (strcmp(g->meta[i].key, g->meta[j].key) == 0) {
-				qf_diag_file_error(d, path, 0, "cannot store two meta entries with key '%s'",
-						   g->meta[i].key);
-				return false;
-			}
-	return true;
+	qf_strset_free(&seen);
+	qf_strset_init(&seen, g->n_meta);
+	for (int i = 0; i < g->n_meta && ok; i++)
+		if (!qf_strset_add(&seen, g->meta[i].key)) {
+			qf_diag_file_error(d, path, 0, "cannot store two meta entries with key '%s'", g->meta[i].key);
+			ok = false;
+		}
+	qf_strset_free(&seen);
+	return ok;
 }
 
 int qf_qfm_write(const qf_graph *g, const char *path, qf_diag *d)

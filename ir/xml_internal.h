@@ -73,6 +73,16 @@ char *qf_xml_text(const xmlNode *n);
 /* Strict numbers: decimal digits with an optional '-', the whole string. */
 bool qf_parse_i64(const char *s, int64_t *out);
 
+/* A set of strings (borrowed, not copied) for finding repeats in linear
+ * time: a file with a million meta entries must not take n^2. */
+typedef struct {
+	const char **slot;
+	int64_t cap;
+} qf_strset;
+void qf_strset_init(qf_strset *s, int64_t n); /* room for n strings */
+bool qf_strset_add(qf_strset *s, const char *str); /* false: already in */
+void qf_strset_free(qf_strset *s);
+
 /* ------------------------------------------------------------ writing */
 
 /* Text that may go into an XML attribute or element: valid UTF-8 with no

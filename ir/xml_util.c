@@ -172,16 +172,37 @@ static void walk(diagnosis *g, xmlNode *p, bool required, int depth)
 	}
 }
 
+/* Schema patterns by element name: our schemas have a dozen names, and a
+ * large file has a million elements. */
+typedef struct {
+	const xmlChar *name[32];
+	xmlNode *el[32];
+	int n;
+} pattern_cache;
+
+static xmlNode *pattern(pattern_cache *pc, xmlNode *root, const xmlChar *name)
+{
+	for (int i = 0; i < pc->n; i++)
+		if (xmlStrEqual(pc->name[i], name))
+			return pc->el[i];
+	xmlNode *el = rng_find(root, "element", (const char *)name);
+	if (pc->n < 32) {
+		pc->name[pc->n] = name;
+		pc->el[pc->n++] = el;
+	}
+	return el;
+}
+
 /* Names what the elements of the document lack according to the schema
  * (libxml2 does not always say which element failed, let alone which
  * attribute); returns the number of errors reported. */
-static int diagnose_tree(qf_xml *x, xmlNode *root, xmlNode *n, int depth)
+static int diagnose_tree(qf_xml *x, xmlNode *root, pattern_cache *pc, xmlNode *n, int depth)
 {
 	int found = 0;
-	for (; n; n = n->next) {
+	for (; n && !qf_diag_full(x->d); n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		xmlNode *el = rng_find(root, "element", (const char *)n->name);
+		xmlNode *el = pattern(pc, root, n->name);
 		if (el) {
 			diagnosis g = {root, n, x, true, 0};
 			walk(&g, el, true, 0);
@@ -190,7 +211,7 @@ static int diagnose_tree(qf_xml *x, xmlNode *root, xmlNode *n, int depth)
 			found += g.found;
 		}
 		if (depth < 64)
-			found += diagnose_tree(x, root, n->children, depth + 1);
+			found += diagnose_tree(x, root, pc, n->children, depth + 1);
 	}
 	return found;
 }
@@ -304,7 +325,8 @@ static void report_validation(qf_xml *x, capture *c, const char *schema, size_t 
 	if (!s)
 		qf_die("embedded schema does not parse");
 	xmlNode *root = xmlDocGetRootElement(s);
-	int found = diagnose_tree(x, root, xmlDocGetRootElement(doc), 0);
+	pattern_cache pc = {.n = 0};
+	int found = diagnose_tree(x, root, &pc, xmlDocGetRootElement(doc), 0);
 	for (int i = 0; i < c->n; i++) {
 		captured *e = &c->e[i];
 		/* libxml2 adds "Element X failed to validate" to each ancestor of
@@ -643,6 +665,37 @@ char *qf_xml_text(const xmlNode *n)
 	if (!s)
 		qf_die("out of memory reading element text");
 	return (char *)s;
+}
+
+/* ------------------------------------------------------------ string sets */
+
+void qf_strset_init(qf_strset *s, int64_t n)
+{
+	s->cap = 16;
+	while (s->cap < 2 * n)
+		s->cap <<= 1;
+	s->slot = qf_xcalloc((size_t)s->cap, sizeof(char *));
+}
+
+bool qf_strset_add(qf_strset *s, const char *str)
+{
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	for (const char *p = str; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	for (int64_t i = (int64_t)(h & (uint64_t)(s->cap - 1));; i = (i + 1) & (s->cap - 1)) {
+		if (!s->slot[i]) {
+			s->slot[i] = str;
+			return true;
+		}
+		if (strcmp(s->slot[i], str) == 0)
+			return false;
+	}
+}
+
+void qf_strset_free(qf_strset *s)
+{
+	free(s->slot);
+	s->slot = NULL;
 }
 
 /* ------------------------------------------------------------ writing */
