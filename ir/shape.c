@@ -85,9 +85,14 @@ static int param_in(const qf_graph *g, const qf_node *nd, int slot, qf_role role
 			return fail(w, "%s '%s' has %d %s, expected %d", qf_role_name[role], p->name, p->dim[i],
 				    what[i], want[i]);
 	}
-	if (qf_tensor_elems(p) > QF_LIMIT_TENSOR_ELEMS)
-		return fail(w, "%s '%s' has more than %lld elements", qf_role_name[role], p->name,
-			    (long long)QF_LIMIT_TENSOR_ELEMS);
+	/* step by step: four dims near 2^31 would overflow the product */
+	int64_t n = 1;
+	for (int i = 0; i < rank; i++) {
+		n *= p->dim[i];
+		if (n > QF_LIMIT_TENSOR_ELEMS)
+			return fail(w, "%s '%s' has more than %lld elements", qf_role_name[role], p->name,
+				    (long long)QF_LIMIT_TENSOR_ELEMS);
+	}
 	return 0;
 }
 

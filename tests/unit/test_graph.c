@@ -571,6 +571,16 @@ static void shape_limits_without_overflow(void **state)
 	g->output = binary(g, QF_OP_CONCAT, "cat", cat);
 	expect_shape_error(g, "output has 80000 channels, over the limit of 65536");
 
+	/* a conv weight whose every dim is near 2^31, kernel to match */
+	g = qf_graph_new("t");
+	x = input(g, 1, 8, 8);
+	x = conv(g, "c", x, 1, 1, 3, 1, 1, 1, false);
+	for (int i = 0; i < 4; i++)
+		g->t[g->n[0].in[1]].dim[i] = i == 1 ? 1 : 2147483647;
+	g->n[0].k = 2147483647;
+	g->output = x;
+	expect_shape_error(g, "weight 'c.w' has more than 268435456 elements");
+
 	/* a stride of 2^31 - 1 and an absurd padding */
 	g = qf_graph_new("t");
 	x = input(g, 1, 8, 8);
