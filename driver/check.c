@@ -1,6 +1,8 @@
 /* check.c: `qforge check`: every diagnostic of a .qf file, and on success
  * a summary of its selected space (choice dimensions, number of networks,
  * the smallest and largest network's size). */
+#include <float.h>
+#include <math.h>
 #include <string.h>
 
 #include "driver.h"
@@ -40,13 +42,15 @@ static void print_text(const qf_program *p, const char *path, const summary *s)
 		return;
 	}
 	const qf_space *sp = &p->spaces[p->sel_space];
-	char nets[64];
+	char nets[64], dims[QF_FMT_INT_SIZE];
 	if (s->networks < EXACT_LIMIT)
 		qf_fmt_int(nets, sizeof(nets), (int64_t)s->networks);
-	else
+	else if (isfinite(s->networks))
 		snprintf(nets, sizeof(nets), "%.3e", s->networks);
-	printf("space '%s': %d choice dimension%s, %s network%s\n", sp->name, sp->n_dims, sp->n_dims == 1 ? "" : "s",
-	       nets, s->networks == 1 ? "" : "s");
+	else
+		snprintf(nets, sizeof(nets), "more than %.1e", DBL_MAX);
+	printf("space '%s': %s choice dimension%s, %s network%s\n", sp->name, qf_fmt_int(dims, sizeof(dims), sp->n_dims),
+	       sp->n_dims == 1 ? "" : "s", nets, s->networks == 1 ? "" : "s");
 	const qf_counts *c[2] = {&s->lo, &s->hi};
 	const char *label[2] = {"smallest:", "largest:"};
 	for (int i = 0; i < 2; i++) {
@@ -65,6 +69,7 @@ static void print_json(const qf_program *p, const summary *s)
 	qf_json_object(&j, false);
 	qf_json_kstr(&j, "space", sp ? sp->name : NULL);
 	qf_json_kint(&j, "choice_dims", sp ? sp->n_dims : 0);
+	/* past the range of a double the count is null: JSON has no infinity */
 	if (s->networks < EXACT_LIMIT)
 		qf_json_kint(&j, "networks", (int64_t)s->networks);
 	else

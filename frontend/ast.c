@@ -214,7 +214,7 @@ fe_val fe_shape_parse(fe_parser *ps, const char *text, int len, qf_loc loc)
 static bool is_class(const char *name, size_t n)
 {
 	static const char *const classes[] = {"name", "number", "string", "shape", "end of file",
-					      "invalid token"};
+					      "invalid token", "choice set"};
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
 		if (strlen(classes[i]) == n && memcmp(classes[i], name, n) == 0)
 			return true;

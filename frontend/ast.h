@@ -98,6 +98,11 @@ typedef struct fe_parser {
 	int64_t cap_bad;
 	bool lost_decl;              /* a whole declaration may have been dropped */
 	bool eof_reported;           /* an unterminated comment already said it */
+	/* Open braces, innermost last: true for a choice set. A set's braces
+	 * are their own tokens, so recovery that skips to the '}' of a body
+	 * never stops at the end of a set. */
+	bool set[64];
+	int depth;
 } fe_parser;
 
 /* ast.c: constructors used by the grammar actions. */

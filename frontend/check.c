@@ -570,7 +570,7 @@ static int select_one(chk *c, const kindtab *k, const char *name, qf_loc at, con
 		return 0;
 	if (k->n > 1 && !c->ps->lost_decl)
 		qf_diag_error(c->d, k->decls[1]->name_loc,
-			      "the file defines %d %s; say which to use in a search block (search { %s NAME; })", k->n,
+			      "the file defines %d %s; say which to use in a search block (search { %s; })", k->n,
 			      k->plural, stmt);
 	return -1;
 }

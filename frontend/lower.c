@@ -251,7 +251,8 @@ static bool parse_block(low *L, const fe_stmt *st, tmpl *t)
 			qf_die("block argument %d", a->key);
 		}
 	}
-	if (kinds[t->kind].kind == QF_BLOCK_ACT)
+	/* after a bad argument, what looks missing was most likely in it */
+	if (kinds[t->kind].kind == QF_BLOCK_ACT || !ok)
 		return ok;
 	unsigned missing = kinds[t->kind].required;
 	for (int i = 0; i < A_COUNT; i++)

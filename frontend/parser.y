@@ -141,6 +141,7 @@ static fe_stmts push(fe_stmts l, fe_stmt *s)
 %token <str> OBJECTIVE "objective" ACCURACY "accuracy" CONSTRAINT "constraint"
 %token <str> LATENCY "latency" SEED "seed"
 %token LE "<="
+%token LSET "choice set" RSET "'}'"
 %token <str> IDENT "name" STRING "string"
 %token <num> NUMBER "number"
 %token <val> SHAPE "shape"
@@ -179,14 +180,16 @@ decl:
 	;
 
 /* num: NUMBER | '-' NUMBER        (a unit, if any, is glued to the number: 64K, 20ms)
- * numset: num | '{' num (',' num)* '}' */
+ * numset: num | LSET num (',' num)* RSET
+ *     (LSET and RSET are the braces of a choice set: the scanner tells a
+ *     '{' before a number from one that opens a body) */
 num:
 	  NUMBER			{ $$ = $1; }
 	| '-' NUMBER			{ $$ = fe_num_negate(ps, $2); }
 	;
 numset:
 	  num				{ $$ = fe_val_num(ps, $1); }
-	| '{' numlist '}'		{ $$ = fe_val_set(ps, $2, L(@1)); }
+	| LSET numlist RSET		{ $$ = fe_val_set(ps, $2, L(@1)); }
 	;
 numlist:
 	  num				{ $$ = (fe_nums){0}; fe_nums_add(ps, &$$, $1); }

@@ -50,7 +50,7 @@ const char *fe_suggest(const char *word, const char *const *cands, int n)
 		if (!cands[i])
 			continue;
 		int dd = distance(word, cands[i]);
-		if (dd < best_d && dd < len && dd < (int)strlen(cands[i])) {
+		if (dd < best_d && dd < len) {
 			best = cands[i];
 			best_d = dd;
 		}
