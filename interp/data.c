@@ -401,12 +401,15 @@ int qf_dataset_check_input(const qf_dataset *ds, const qf_graph *g, qf_diag *d)
 		snprintf(shape, sizeof shape, "%dx%dx%d", t->dim[0], t->dim[1], t->dim[2]);
 	else
 		snprintf(shape, sizeof shape, "a rank-%d tensor", t->rank);
+	/* the file the images came from: the train split unless only the
+	 * test split was read (evaluation) */
+	const char *path = ds->train.n ? ds->train_path : ds->test_path;
 	if (ds->crop)
-		qf_diag_file_error(d, ds->train_path, 0,
+		qf_diag_file_error(d, path, 0,
 				   "images are %dx%dx%d, cropped to %dx%dx%d, but the network '%s' takes %s",
 				   ds->in_c, ds->in_h, ds->in_w, ds->c, ds->h, ds->w, g->name, shape);
 	else
-		qf_diag_file_error(d, ds->train_path, 0, "images are %dx%dx%d but the network '%s' takes %s",
+		qf_diag_file_error(d, path, 0, "images are %dx%dx%d but the network '%s' takes %s",
 				   ds->c, ds->h, ds->w, g->name, shape);
 	return -1;
 }

@@ -106,7 +106,8 @@ typedef struct {
 int qf_dataset_load(const qf_data *spec, int max_train, int max_test, qf_dataset *ds, qf_diag *d);
 void qf_dataset_free(qf_dataset *ds);
 /* 0 when g's input tensor is c x h x w of ds; else an error naming the
- * train image file and both shapes, -1. */
+ * train image file (the test one when only that was read) and both
+ * shapes, -1. */
 int qf_dataset_check_input(const qf_dataset *ds, const qf_graph *g, qf_diag *d);
 /* perm becomes a uniformly random permutation of [0, n). */
 void qf_shuffle(int32_t *perm, int n, qf_rng *r);

@@ -225,6 +225,29 @@ static void test_dataset_bad_test_file(void **state)
 	cap_close(&c);
 }
 
+/* Evaluation reads only the test split: a missing train file is no error,
+ * and a shape mismatch names the test file. */
+static void test_eval_only(void **state)
+{
+	(void)state;
+	capture c;
+	cap_open(&c);
+	qf_data spec = fixture_spec(3);
+	spec.train_images = FIX "missing.idx";
+	qf_dataset ds;
+	assert_int_equal(qf_dataset_load(&spec, -1, 0, &ds, c.d), 0);
+	assert_int_equal(ds.train.n, 0);
+	assert_int_equal(ds.val.n, 0);
+	assert_int_equal(ds.test.n, 4);
+	qf_graph *g = qf_graph_new("tiny");
+	g->input = qf_graph_add_tensor(g, "in", QF_ROLE_INPUT, 3, (const int32_t[]){2, 3, 3});
+	assert_int_equal(qf_dataset_check_input(&ds, g, c.d), -1);
+	assert_non_null(strstr(cap_text(&c), FIX "img-4x3x3.idx: error: images are 1x3x3 but the network 'tiny' takes 2x3x3"));
+	qf_graph_free(g);
+	qf_dataset_free(&ds);
+	cap_close(&c);
+}
+
 static void test_shuffle(void **state)
 {
 	(void)state;
@@ -371,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_validation_split),
 		cmocka_unit_test(test_dataset_bad_test_file),
+		cmocka_unit_test(test_eval_only),
 		cmocka_unit_test(test_shuffle),
 		cmocka_unit_test(test_batch_plain),
 		cmocka_unit_test(test_batch_crop_flip),

@@ -1,0 +1,127 @@
+#!/bin/sh
+# `qforge train` and `qforge eval` end to end on a slice of Fashion-MNIST
+# (the first 2,000 training and 1,000 test images, cut out of Debian's
+# files into plain IDX files here):
+#   - a 2-epoch run reaches an accuracy floor and `eval --json` agrees with it;
+#   - a run stopped after epoch 1 (--stop-after) and resumed (--resume)
+#     writes the same bytes as the uninterrupted run;
+#   - so does a run killed during epoch 2 and resumed: its checkpoint holds
+#     the last finished epoch;
+#   - the same seed and threads give the same model twice; another seed not.
+#   sh tests/sh/train_resume.sh BUILD
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+build=${1:-build}
+case $build in /*) ;; *) build=$top/$build ;; esac
+q=$build/qforge
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fm=/usr/share/datasets/fashion-mnist
+failures=0
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# IDX headers in octal (dash's printf has no \x): 2,000 = 0x07d0, 1,000 = 0x03e8, 28 = 0x1c
+gzip -dc $fm/train-images-idx3-ubyte.gz | tail -c +17 | head -c $((2000 * 784)) >"$tmp/body"
+{ printf '\000\000\010\003\000\000\007\320\000\000\000\034\000\000\000\034'; cat "$tmp/body"; } >"$tmp/train-images"
+gzip -dc $fm/train-labels-idx1-ubyte.gz | tail -c +9 | head -c 2000 >"$tmp/body"
+{ printf '\000\000\010\001\000\000\007\320'; cat "$tmp/body"; } >"$tmp/train-labels"
+gzip -dc $fm/t10k-images-idx3-ubyte.gz | tail -c +17 | head -c $((1000 * 784)) >"$tmp/body"
+{ printf '\000\000\010\003\000\000\003\350\000\000\000\034\000\000\000\034'; cat "$tmp/body"; } >"$tmp/test-images"
+gzip -dc $fm/t10k-labels-idx1-ubyte.gz | tail -c +9 | head -c 1000 >"$tmp/body"
+{ printf '\000\000\010\001\000\000\003\350'; cat "$tmp/body"; } >"$tmp/test-labels"
+[ "$(wc -c <"$tmp/train-images")" -eq $((16 + 2000 * 784)) ] || fail "could not cut the train images"
+
+cat >"$tmp/small.qf" <<EOF
+data subset {
+  format idx;
+  train images "$tmp/train-images" labels "$tmp/train-labels";
+  test images "$tmp/test-images" labels "$tmp/test-labels";
+  input 1x28x28 uint8;
+  classes 10;
+  validate 200;
+}
+space small {
+  input 1x28x28;
+  conv c 8 k 3 s 2 relu;
+  conv c 16 k 3 s 2 relu;
+  conv c 16 k 3 s 1 relu;
+  pool avg global;
+  fc 10;
+}
+EOF
+
+train() {
+	timeout 300 "$q" train "$tmp/small.qf" --epochs 2 --batch 16 --seed 3 "$@" >"$tmp/log" 2>&1 ||
+		fail "train $*: exit $?: $(cat "$tmp/log")"
+}
+
+train -o "$tmp/a.qfm" --json
+grep -q '"epoch": 2' "$tmp/log" || fail "--json has no epoch 2: $(cat "$tmp/log")"
+acc=$(sed -n 's/^ *"accuracy": \([0-9.]*\),*$/\1/p' "$tmp/log")
+# measured 74.00% (seed 3; the same with 1, 2 and 3 threads); the floor is
+# 14 points below that and far above chance (10%)
+awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 60) }' || fail "test accuracy ${acc:-none} is under the floor of 60%"
+"$q" eval "$tmp/a.qfm" --json >"$tmp/eval" 2>&1 || fail "eval: $(cat "$tmp/eval")"
+grep -q '"images": 1000' "$tmp/eval" || fail "eval did not test 1000 images: $(cat "$tmp/eval")"
+grep -q "\"accuracy\": $acc," "$tmp/eval" || fail "eval's accuracy is not train's $acc: $(cat "$tmp/eval")"
+rows=$(grep -c '^ *\[[0-9, ]*\],*$' "$tmp/eval")
+[ "$rows" -eq 10 ] || fail "eval's confusion matrix has $rows rows, not 10"
+
+# stop after epoch 1, resume from the checkpoint into the same file
+train -o "$tmp/b.qfm" --stop-after 1
+grep -q "epoch 1/2" "$tmp/log" || fail "no epoch line: $(cat "$tmp/log")"
+grep -q "epoch 2/2" "$tmp/log" && fail "--stop-after 1 trained epoch 2"
+timeout 300 "$q" train --resume "$tmp/b.qfm" -o "$tmp/b.qfm" >"$tmp/log" 2>&1 || fail "resume: $(cat "$tmp/log")"
+grep -q "epoch 2/2" "$tmp/log" || fail "resume did not train epoch 2: $(cat "$tmp/log")"
+cmp -s "$tmp/a.qfm" "$tmp/b.qfm" || fail "stopped and resumed run differs from the uninterrupted one"
+
+# the same seed gives the same bytes; another seed does not
+train -o "$tmp/c.qfm"
+cmp -s "$tmp/a.qfm" "$tmp/c.qfm" || fail "two runs with the same seed differ"
+timeout 300 "$q" train "$tmp/small.qf" --epochs 2 --batch 16 --seed 4 -o "$tmp/d.qfm" >"$tmp/log" 2>&1
+cmp -s "$tmp/a.qfm" "$tmp/d.qfm" && fail "seeds 3 and 4 gave the same model"
+
+# killed in the middle of epoch 2: the checkpoint holds epoch 1 and
+# resuming it ends at the same bytes. An epoch takes a fraction of a
+# second here, so a kill can come late; try until one lands inside epoch 2.
+caught=0
+for attempt in 1 2 3 4 5 6 7 8; do
+	rm -f "$tmp/e.qfm"
+	"$q" train "$tmp/small.qf" --epochs 2 --batch 16 --seed 3 -o "$tmp/e.qfm" >"$tmp/log" 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -e "$tmp/e.qfm" ] && [ $i -lt 3000 ]; do
+		sleep 0.005
+		i=$((i + 1))
+	done
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	if grep -q 'key="train.epoch" value="1"' "$tmp/e.qfm" 2>/dev/null; then
+		caught=1
+		break
+	fi
+done
+if [ $caught -eq 1 ]; then
+	timeout 300 "$q" train --resume "$tmp/e.qfm" -o "$tmp/e.qfm" >"$tmp/log" 2>&1 || fail "resume after kill: $(cat "$tmp/log")"
+	cmp -s "$tmp/a.qfm" "$tmp/e.qfm" || fail "killed and resumed run differs from the uninterrupted one"
+	for f in "$tmp"/e.qfm.tmp*; do
+		[ -e "$f" ] || continue
+		echo "note: the kill left the temporary $f (it came while a checkpoint was written)"
+	done
+else
+	fail "no kill landed inside epoch 2 in 8 tries"
+fi
+echo "kill landed in epoch 2 on try $attempt"
+
+# nothing left to do: the model is still written where -o says
+timeout 60 "$q" train --resume "$tmp/a.qfm" -o "$tmp/f.qfm" >"$tmp/log" 2>&1 || fail "resume of a finished run: $(cat "$tmp/log")"
+grep -q "already trained 2 of 2 epochs" "$tmp/log" || fail "no 'already trained' note: $(cat "$tmp/log")"
+cmp -s "$tmp/a.qfm" "$tmp/f.qfm" || fail "resume of a finished run changed the model"
+
+[ "$failures" -eq 0 ] || exit 1
+echo "train_resume: ok"
