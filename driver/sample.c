@@ -88,15 +88,18 @@ static int parse_pick(const char *s, pick_spec *ps, qf_diag *d)
 	return 0;
 }
 
-static void list_dims(const qf_space *sp)
+/* A note after a wrong-length index list: the dims to give, in order. */
+static void list_dims(const qf_space *sp, qf_diag *d)
 {
 	enum { SHOWN = 12 };
-	fprintf(stderr, "the choice dimensions of space '%s', in order:", sp->name);
-	for (int i = 0; i < sp->n_dims && i < SHOWN; i++)
-		fprintf(stderr, "%s %s (%d options)", i ? "," : "", sp->dims[i].name, sp->dims[i].n);
-	if (sp->n_dims > SHOWN)
-		fprintf(stderr, ", ... %d more", sp->n_dims - SHOWN);
-	fputc('\n', stderr);
+	char buf[SHOWN * 64 + 64];
+	size_t o = 0;
+	for (int i = 0; i < sp->n_dims && i < SHOWN && o < sizeof(buf); i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s (%d options)", i ? ", " : "", sp->dims[i].name,
+				      sp->dims[i].n);
+	if (sp->n_dims > SHOWN && o < sizeof(buf))
+		snprintf(buf + o, sizeof(buf) - o, ", ... %d more", sp->n_dims - SHOWN);
+	qf_diag_note(d, (qf_loc){0, 0}, "the choice dimensions of space '%s', in order: %s", sp->name, buf);
 }
 
 static void values_of(const qf_dim *dm, char *buf, size_t size)
@@ -121,7 +124,7 @@ static int apply_pick(const pick_spec *ps, const qf_space *sp, uint64_t seed, qf
 		qf_usage_error(d, "sample", "--pick gives %d option ind%s but space '%s' has %d choice dimension%s",
 			       ps->n, ps->n == 1 ? "ex" : "ices", sp->name, sp->n_dims, sp->n_dims == 1 ? "" : "s");
 		if (sp->n_dims > 0)
-			list_dims(sp);
+			list_dims(sp, d);
 		return -1;
 	}
 	int bad = 0;
@@ -148,13 +151,21 @@ static int apply_pick(const pick_spec *ps, const qf_space *sp, uint64_t seed, qf
 
 /* Fails before the work is done when the output cannot be written (a
  * directory, a missing or read-only folder): the same check qf_qfm_write
- * makes at the end, by creating and removing its temporary file. */
+ * makes at the end, by creating and removing its temporary file. A device
+ * or a FIFO is refused too: the rename that makes the write atomic would
+ * replace it with a regular file (as root, even /dev/null). */
 static int probe_output(const char *out, const char *in, qf_diag *d)
 {
 	struct stat so, si;
-	if (stat(out, &so) == 0 && stat(in, &si) == 0 && so.st_dev == si.st_dev && so.st_ino == si.st_ino) {
-		qf_diag_file_error(d, out, 0, "is the input file; give another name to write the model to");
-		return -1;
+	if (stat(out, &so) == 0) {
+		if (stat(in, &si) == 0 && so.st_dev == si.st_dev && so.st_ino == si.st_ino) {
+			qf_diag_file_error(d, out, 0, "is the input file; give another name to write the model to");
+			return -1;
+		}
+		if (!S_ISREG(so.st_mode) && !S_ISDIR(so.st_mode)) {
+			qf_diag_file_error(d, out, 0, "is not a regular file; give a file name to write the model to");
+			return -1;
+		}
 	}
 	qf_atomic a;
 	if (qf_atomic_open(&a, out, d) != 0)

@@ -99,6 +99,9 @@ expect_error "sample -o under a file" "$tmp/plain/x.qfm" "$q" sample "$tmp/ok.qf
 cp "$tmp/ok.qf" "$tmp/self.qf"
 expect_error "sample -o = input" "" "$q" sample "$tmp/self.qf" --pick smallest -o "$tmp/self.qf"
 cmp -s "$tmp/ok.qf" "$tmp/self.qf" || fail "sample -o = input: the input was changed"
+mkfifo "$tmp/fifo"
+expect_error "sample -o FIFO" "" "$q" sample "$tmp/ok.qf" --pick smallest -o "$tmp/fifo"
+[ -p "$tmp/fifo" ] || fail "sample -o FIFO: the FIFO was replaced"
 expect_error "sample missing -o" "" "$q" sample "$tmp/ok.qf" --pick smallest
 expect_error "sample empty -o" "" "$q" sample "$tmp/ok.qf" --pick smallest -o ""
 # A failure must not clobber an existing model.

@@ -15,4 +15,10 @@ $QFORGE sample $TMP/tiny.qf --pick smallest -o $TMP/file/x.qfm
 echo "exit $?"
 $QFORGE sample $TMP/tiny.qf --pick smallest -o $TMP/tiny.qf
 echo "exit $?"
+# Not a regular file: the atomic rename would replace it (as root, even
+# a device such as /dev/null), so it is refused.
+mkfifo $TMP/fifo
+$QFORGE sample $TMP/tiny.qf --pick smallest -o $TMP/fifo
+echo "exit $?"
+test -p $TMP/fifo && echo "the FIFO is still a FIFO"
 ls $TMP
