@@ -8,11 +8,12 @@ qforge=$1
 case=$2
 expected=${case%.t}.out
 top=$(pwd)
+case $qforge in /*) ;; *) qforge=$top/$qforge ;; esac
 actual=$(mktemp)
 tmpdir=$(mktemp -d)
 trap 'rm -rf "$actual" "$tmpdir"' EXIT
 (
-	export QFORGE="$top/$qforge" TMP="$tmpdir"
+	export QFORGE="$qforge" TMP="$tmpdir"
 	sh "$case" 2>&1
 	echo "exit $?"
 ) | sed -e "s#$top/##g" -e "s#$tmpdir#TMP#g" >"$actual"
