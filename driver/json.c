@@ -190,6 +190,11 @@ void qf_json_double(qf_json *j, double v)
 		return;
 	}
 	char buf[40];
+	/* Whole numbers as integers: %g would give 100 as 1e+02. */
+	if (v == floor(v) && fabs(v) < 1e15) {
+		fprintf(j->f, "%.0f", v);
+		return;
+	}
 	for (int prec = 1; prec <= 17; prec++) {
 		snprintf(buf, sizeof(buf), "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
