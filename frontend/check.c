@@ -313,7 +313,7 @@ static void check_qtensor(chk *c, const fe_stmt *st, qf_qtensor *t, const char *
 		}
 	}
 	if (t->slice && !t->per_channel)
-		qf_diag_error(c->d, slice_loc, "slice needs per channel quantization; %s is per tensor", where);
+		qf_diag_error(c->d, slice_loc, "slice needs per channel quantization, not per tensor, in %s", where);
 }
 
 static void check_schedule(chk *c, const fe_stmt *st, qf_quant *q)
@@ -527,6 +527,7 @@ typedef struct {
 	const fe_decl **decls;
 	int n;
 	fe_names *names;
+	bool dups;                   /* duplicate names were reported */
 } kindtab;
 
 /* Builds the name table of one kind, reporting duplicates. */
@@ -536,6 +537,7 @@ static void collect(chk *c, kindtab *k)
 	for (int i = 0; i < k->n; i++) {
 		int prev = fe_names_put(k->names, k->decls[i]->name, i);
 		if (prev >= 0) {
+			k->dups = true;
 			qf_diag_error(c->d, k->decls[i]->name_loc, "duplicate %s '%s'", k->kind, k->decls[i]->name);
 			qf_diag_note(c->d, k->decls[prev]->name_loc, "the first %s '%s' is here", k->kind,
 				     k->decls[prev]->name);
@@ -568,7 +570,7 @@ static int select_one(chk *c, const kindtab *k, const char *name, qf_loc at, con
 	}
 	if (k->n == 1)
 		return 0;
-	if (k->n > 1 && !c->ps->lost_decl)
+	if (k->n > 1 && !c->ps->lost_decl && !k->dups)
 		qf_diag_error(c->d, k->decls[1]->name_loc,
 			      "the file defines %d %s; say which to use in a search block (search { %s; })", k->n,
 			      k->plural, stmt);
@@ -610,10 +612,10 @@ qf_program *fe_check(fe_parser *ps, const char *path)
 	for (const fe_decl *dc = ps->decls; dc; dc = dc->next)
 		n[dc->kw == TK_TARGET ? 0 : dc->kw == TK_DATA ? 1 : dc->kw == TK_QUANT ? 2 : dc->kw == TK_SPACE ? 3 : 4]++;
 	kindtab kt[4] = {
-		{"target", "targets", NULL, 0, NULL},
-		{"data set", "data sets", NULL, 0, NULL},
-		{"quant policy", "quant policies", NULL, 0, NULL},
-		{"space", "spaces", NULL, 0, NULL},
+		{.kind = "target", .plural = "targets"},
+		{.kind = "data set", .plural = "data sets"},
+		{.kind = "quant policy", .plural = "quant policies"},
+		{.kind = "space", .plural = "spaces"},
 	};
 	for (int i = 0; i < 4; i++)
 		kt[i].decls = qf_arena_alloc(ps->arena, sizeof(fe_decl *) * (size_t)(n[i] + 1));
@@ -659,13 +661,25 @@ qf_program *fe_check(fe_parser *ps, const char *path)
 		p->search = qf_arena_alloc(a, sizeof(qf_search));
 		check_search(c, c->dsearch, p->search);
 	}
+	/* Selection, in the order the search block names things. */
 	const qf_search *sr = p->search;
-	select_target(c, &kt[0]);
-	p->sel_data = select_one(c, &kt[1], sr ? sr->data : NULL, sr ? sr->data_loc : (qf_loc){0, 0}, "data NAME");
-	p->sel_quant = select_one(c, &kt[2], sr ? sr->quant : NULL, sr ? sr->quant_loc : (qf_loc){0, 0},
-				  "quant NAME");
-	p->sel_space = select_one(c, &kt[3], sr ? sr->space : NULL, sr ? sr->space_loc : (qf_loc){0, 0},
-				  "space NAME");
+	int *sel[4] = {&p->sel_target, &p->sel_data, &p->sel_quant, &p->sel_space};
+	static const char *const stmt[4] = {"target \"NAME\"", "data NAME", "quant NAME", "space NAME"};
+	bool done[4] = {false};
+	for (const fe_stmt *s = c->dsearch ? c->dsearch->body : NULL; s; s = s->next) {
+		int k = s->kw == TK_TARGET ? 0 : s->kw == TK_DATA ? 1 : s->kw == TK_QUANT ? 2 : s->kw == TK_SPACE ? 3 : -1;
+		if (k < 0 || done[k])
+			continue;
+		done[k] = true;
+		if (k == 0)
+			select_target(c, &kt[0]);
+		else
+			*sel[k] = select_one(c, &kt[k], s->args->str, s->args->str_loc, stmt[k]);
+	}
+	for (int k = 0; k < 4; k++)
+		if (!done[k])
+			*sel[k] = select_one(c, &kt[k], NULL, (qf_loc){0, 0}, stmt[k]);
+	(void)sr;
 	QF_ASSERT(p->sel_quant == qi || qf_diag_errors(c->d));
 	if (p->sel_space >= 0 && !kt[3].decls[p->sel_space]->broken)
 		fe_check_space_against(c->d, kt[3].decls[p->sel_space], &p->spaces[p->sel_space],

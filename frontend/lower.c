@@ -260,7 +260,7 @@ static bool parse_block(low *L, const fe_stmt *st, tmpl *t)
 			missing &= ~(1u << i);
 	for (int i = 0; i < A_COUNT; i++) {
 		if (missing & (1u << i)) {
-			qf_diag_error(L->d, st->loc, "%s needs a %s (%s N)", kind_word(t), attrs[i].what, attrs[i].name);
+			qf_diag_error(L->d, st->loc, "%s needs its %s (%s N)", kind_word(t), attrs[i].what, attrs[i].name);
 			ok = false;
 		}
 	}
@@ -515,7 +515,9 @@ static bool read_stages(low *L, const fe_decl *decl, stage_in *st, int *n_st, qf
 		for (const fe_stmt *b = s->body; b; b = b->next)
 			g->T++;
 		if (g->T == 0) {
-			qf_diag_error(L->d, s->loc, "a stage needs at least one statement inside its { }");
+			/* in a broken declaration, a syntax error ate them */
+			if (!decl->broken)
+				qf_diag_error(L->d, s->loc, "a stage needs at least one statement inside its { }");
 			ok = false;
 			continue;
 		}

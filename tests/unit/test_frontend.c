@@ -23,16 +23,21 @@ typedef struct {
 	qf_program *p;
 } run;
 
-static run *parse(const char *src)
+static run *parse_n(const char *src, size_t n)
 {
 	run *r = calloc(1, sizeof(run));
 	r->f = open_memstream(&r->buf, &r->len);
 	assert_non_null(r->f);
 	r->d = qf_diag_new(r->f);
-	qf_diag_set_source(r->d, "t.qf", src, strlen(src));
-	r->p = qf_parse("t.qf", src, strlen(src), r->d);
+	qf_diag_set_source(r->d, "t.qf", src, n);
+	r->p = qf_parse("t.qf", src, n, r->d);
 	fflush(r->f);
 	return r;
+}
+
+static run *parse(const char *src)
+{
+	return parse_n(src, strlen(src));
 }
 
 static void done(run *r)
@@ -414,7 +419,7 @@ static void test_selection(void **state)
 	r = ok("target \"targets/my-board.xml\" { clock 48MHz; }\n");
 	assert_int_equal(r->p->targets[0].clock_hz, 48000000);
 	done(r);
-	bad(SPACE_HEAD SPACE_TAIL SPACE_HEAD SPACE_TAIL, 2, "duplicate space 's'");
+	bad(SPACE_HEAD SPACE_TAIL SPACE_HEAD SPACE_TAIL, 1, "duplicate space 's'");
 	bad("search { seed 1; }\nsearch { seed 2; }\n", 1, "a file holds one search block");
 }
 
@@ -535,6 +540,19 @@ static void test_syntax_messages(void **state)
 	bad(SPACE_HEAD "  conv c {8, 16 k 3;\n  conv c 8 kk 3;\n" SPACE_TAIL, 2, "unknown attribute 'kk'; did you mean 'k'?");
 }
 
+/* NUL bytes in the text (the scanner works on lengths, not C strings). */
+static void test_binary(void **state)
+{
+	(void)state;
+	static const char src[] = "space s {\0\0\0 input 1x2x2; fc 2; }\nspace t \"a\0b\" ;\n";
+	run *r = parse_n(src, sizeof(src) - 1);
+	assert_null(r->p);
+	assert_int_equal(qf_diag_errors(r->d), 2);
+	assert_non_null(strstr(r->buf, "t.qf:1:10: error: unexpected bytes 0x00 and 2 more; is this a text file?"));
+	assert_non_null(strstr(r->buf, "t.qf:2:11: error: strings may not hold a NUL byte"));
+	done(r);
+}
+
 /* Statement-level recovery: a bad statement does not hide the next. */
 static void test_recovery(void **state)
 {
@@ -572,7 +590,7 @@ static void test_checks(void **state)
 	bad(SPACE_HEAD "  conv c {8, 16, 8} k 3;\n" SPACE_TAIL, 1, "width 8 appears twice in the set");
 	bad(SPACE_HEAD "  conv c 8 k 3 c 16;\n" SPACE_TAIL, 1, "duplicate attribute 'c'");
 	bad(SPACE_HEAD "  conv c 8 k 3 e 3;\n" SPACE_TAIL, 1, "conv has no attribute 'e'; it takes c, k, s, wbits, abits");
-	bad(SPACE_HEAD "  conv k 3;\n" SPACE_TAIL, 1, "conv needs a width (c N)");
+	bad(SPACE_HEAD "  conv k 3;\n" SPACE_TAIL, 1, "conv needs its width (c N)");
 	bad(SPACE_HEAD "  conv c 8 3;\n" SPACE_TAIL, 1, "a number needs the name of what it sets here, as in k 3");
 	bad(SPACE_HEAD "  conv c 8 k 3 relu relu6;\n" SPACE_TAIL, 1, "conv has one activation; 'relu6' is a second");
 	bad(SPACE_HEAD "  pool k 2;\n" SPACE_TAIL, 1, "pool needs max or avg");
@@ -709,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_three_errors),
 		cmocka_unit_test(test_keywords),
 		cmocka_unit_test(test_syntax_messages),
+		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_recovery),
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_shapes),

@@ -1,0 +1,1 @@
+$QFORGE check tests/golden/dsl/duplicates.qf

@@ -1,0 +1,2 @@
+# --json: one object on stdout.
+$QFORGE check examples/fmnist.qf --json

@@ -1,0 +1,1 @@
+$QFORGE check --json tests/golden/dsl/valid_all.qf
