@@ -123,3 +123,15 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Runtime kernels (runtime/ is freestanding and not part of libqforge) and the
+# QEMU firmware harness bring their own rules: host test of the DSP path
+# (runtime/runtime.mk) and the Cortex-M images (tests/fw/fw.mk, `make fw`).
+-include runtime/runtime.mk tests/fw/fw.mk
+
+# Training benchmark (issue 4): qforge against PyTorch on fmnist-small, 1 and
+# 10 epochs each; installs python3-torch when missing. Long; never part of
+# check. Figures go to docs/bench.md, "training".
+.PHONY: bench-train
+bench-train: deps all
+	@sh bench/train.sh $(BUILD)

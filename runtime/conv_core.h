@@ -4,31 +4,38 @@
  * the paths that file needs.
  *
  * How a convolution runs (both paths): output pixels are taken two at a
- * time; for each, the k_h x k_w x in_c patch is gathered ("im2col") into
- * scratch as int16 values x - in_zp (positions outside the input read in_zp,
- * so they become 0); then every pair of output channels is multiplied with
- * the pair of columns (a 2x2 tile: each weight and each column value loaded
- * once is used twice) and the four sums are requantised and stored.
+ * time; the k_h x k_w x in_c patch of each ("im2col") is written to scratch
+ * as int16 values x - in_zp (positions outside the input read in_zp, so they
+ * become 0); then every pair of output channels is multiplied with the pair
+ * of columns (a 2x2 tile: each weight and each column value loaded is used
+ * twice) and the four sums are requantised and stored. With int8 input and
+ * patch rows (k_w x in_c values, contiguous in NHWC) a whole number of column
+ * groups long, rows are converted straight from the input; otherwise the
+ * patch is gathered into an int8 buffer first (first layers with 1 or 3
+ * input channels, 4-bit input).
  *
  * DSP path: the weights stay packed in flash and are read one 32-bit word
  * (4, 8 or 16 values) at a time in the order they are stored. SXTB16 splits a
  * word into two int16 lanes holding bytes 0 and 2 (or, rotated, 1 and 3), and
  * SMLAD multiplies two lanes with two column values and adds both products.
- * The sub-byte fields are isolated without any shift back down: masking the
- * top field of each byte (and shifting the lower fields up to it first)
- * leaves each weight multiplied by 2^(8-b) in its lane, so the sums come out
- * scaled by 2^(8-b) and one exact arithmetic shift per output undoes it.
- * The column is therefore stored in the order the lanes come out: per group
- * of G = 32/b values (one weight word), the pairs
+ * Sub-byte fields are isolated without any shift back down: masking the top
+ * field of each byte (after shifting a lower field up to it) leaves each
+ * weight multiplied by 2^(8-b) in its lane, so the sums come out scaled by
+ * 2^(8-b) and one exact arithmetic shift per output undoes it. That is why
+ * 4-bit weights cost about what 8-bit ones do. The column is therefore stored
+ * in the order the lanes come out: per group of G = 32/b values (one weight
+ * word), the pairs
  *   for f in 0..F-1 (F = 8/b fields per byte, low field first),
  *     for r in 0, 1:  (x[r*F + f], x[r*F + f + G/2])
  * e.g. b = 8: (x0,x2) (x1,x3); b = 4: (x0,x4) (x2,x6) (x1,x5) (x3,x7).
- * The column is padded with zeros to a multiple of G, so the last, partial
- * weight word can be read byte by byte (never past the row) and its unused
- * bits meet zeros.
+ * The two pixels' columns are interleaved group by group (pixel 0's G/2
+ * words, then pixel 1's), so the inner loop walks one pointer. The column is
+ * padded with zeros to a multiple of G; the last, partial weight word is read
+ * byte by byte (never past the row) and its unused bits meet those zeros.
  *
- * Portable path: the column is int16 in natural order and the weights are
- * read a byte at a time (LDRSB) and split with shifts; 2x2 tiles as above.
+ * Portable path: the column values of the two pixels alternate as int16, the
+ * weights are read a byte at a time and split with shifts; 2x2 tiles as
+ * above.
  */
 #ifndef QF_CONV_CORE_H
 #define QF_CONV_CORE_H
@@ -158,11 +165,14 @@ QF_INLINE void qf__gather(int8_t *d, const qf_rt_conv *p, const int8_t *in, int3
 }
 
 #if QF_DSP
-/* ------------------------------------------------------- DSP column layout */
+/* ------------------------------------------------------------ DSP path */
 
-/* One group of G int8 values (all loaded before anything is stored, so the
- * destination may overlap the source: see qf__conv_run) into G/2 words of
- * int16 pairs x - zp in the lane order described at the top. */
+/* values per column group: one weight word */
+#define QF__CG(wbits) (32 / (wbits))
+typedef int32_t qf__col_t;
+
+/* One group of G int8 values into G/2 words of int16 pairs x - zp, in the
+ * lane order described at the top. */
 QF_INLINE void qf__cvt_group(int32_t *d, const int8_t *s, int32_t zp2, const int32_t wbits)
 {
 	if (wbits == 8) {
@@ -193,24 +203,33 @@ QF_INLINE void qf__cvt_group(int32_t *d, const int8_t *s, int32_t zp2, const int
 	}
 }
 
-/* The K int8 values at s as a DSP column of qf__kpad(K) values at d. */
-QF_INLINE void qf__cvt_col(int32_t *d, const int8_t *s, int32_t k, int32_t zp, const int32_t wbits)
+/* n groups from s to d, the groups dstride words apart */
+QF_INLINE int32_t *qf__cvt_groups(int32_t *d, int32_t dstride, const int8_t *s, int32_t n, int32_t zp2,
+	const int32_t wbits)
 {
-	const int32_t g = QF__GROUP(wbits);
-	int32_t zp2 = (int32_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
-	int32_t i = 0;
-	for (; i + g <= k; i += g, d += g / 2)
-		qf__cvt_group(d, s + i, zp2, wbits);
-	if (i < k) {
-		/* the partial group: zp pads it so the padding becomes 0 */
-		int8_t t[16];
-		int32_t j = 0;
-		for (; i + j < k; j++)
-			t[j] = s[i + j];
-		for (; j < g; j++)
-			t[j] = (int8_t)zp;
-		qf__cvt_group(d, t, zp2, wbits);
-	}
+	for (int32_t i = 0; i < n; i++, d += dstride, s += QF__CG(wbits))
+		qf__cvt_group(d, s, zp2, wbits);
+	return d;
+}
+
+QF_INLINE int32_t *qf__zero_groups(int32_t *d, int32_t dstride, int32_t n, const int32_t wbits)
+{
+	for (int32_t i = 0; i < n; i++, d += dstride)
+		for (int32_t j = 0; j < QF__CG(wbits) / 2; j++)
+			d[j] = 0;
+	return d;
+}
+
+/* the last n < G values, padded with zp so that the padding becomes 0 */
+QF_INLINE void qf__cvt_part(int32_t *d, const int8_t *s, int32_t n, int32_t zp, int32_t zp2, const int32_t wbits)
+{
+	int8_t t[16];
+	int32_t j = 0;
+	for (; j < n; j++)
+		t[j] = s[j];
+	for (; j < QF__CG(wbits); j++)
+		t[j] = (int8_t)zp;
+	qf__cvt_group(d, t, zp2, wbits);
 }
 
 /* A weight word holding fewer than 4 bytes of the row, zero-extended. */
@@ -232,73 +251,68 @@ QF_INLINE int32_t qf__field(int32_t w, int32_t f, const int32_t wbits)
 	return (int32_t)(((uint32_t)w << (8 - wbits * (f + 1))) & mask);
 }
 
-/* acc[r][p] += row r . column p over one weight word per row. */
-QF_INLINE void qf__word2x2(int32_t w0, int32_t w1, const int32_t *x0, const int32_t *x1, int32_t *a00,
-	int32_t *a01, int32_t *a10, int32_t *a11, const int32_t wbits)
-{
-	const int32_t nf = 8 / wbits;
-	for (int32_t f = 0; f < nf; f++) {
-		int32_t v0 = qf__field(w0, f, wbits), v1 = qf__field(w1, f, wbits);
-		int32_t xa = x0[2 * f], xb = x0[2 * f + 1], ya = x1[2 * f], yb = x1[2 * f + 1];
-		int32_t l = qf_sxtb16(v0), h = qf_sxtb16_ror8(v0);
-		*a00 = qf_smlad(l, xa, *a00);
-		*a00 = qf_smlad(h, xb, *a00);
-		*a01 = qf_smlad(l, ya, *a01);
-		*a01 = qf_smlad(h, yb, *a01);
-		l = qf_sxtb16(v1);
-		h = qf_sxtb16_ror8(v1);
-		*a10 = qf_smlad(l, xa, *a10);
-		*a10 = qf_smlad(h, xb, *a10);
-		*a11 = qf_smlad(l, ya, *a11);
-		*a11 = qf_smlad(h, yb, *a11);
+/* One weight word of rows 0 and 1 against a column group of both pixels
+ * (pixel 0's G/2 words at x, pixel 1's right after). */
+#define QF__STEP22(W0, W1, x)                                                                                  \
+	for (int32_t f = 0; f < 8 / wbits; f++) {                                                              \
+		int32_t v0 = qf__field(W0, f, wbits), v1 = qf__field(W1, f, wbits);                            \
+		int32_t xa = (x)[2 * f], xb = (x)[2 * f + 1];                                                  \
+		int32_t ya = (x)[g / 2 + 2 * f], yb = (x)[g / 2 + 2 * f + 1];                                  \
+		int32_t l = qf_sxtb16(v0), h = qf_sxtb16_ror8(v0);                                             \
+		a00 = qf_smlad(l, xa, a00);                                                                    \
+		a00 = qf_smlad(h, xb, a00);                                                                    \
+		a01 = qf_smlad(l, ya, a01);                                                                    \
+		a01 = qf_smlad(h, yb, a01);                                                                    \
+		l = qf_sxtb16(v1);                                                                             \
+		h = qf_sxtb16_ror8(v1);                                                                        \
+		a10 = qf_smlad(l, xa, a10);                                                                    \
+		a10 = qf_smlad(h, xb, a10);                                                                    \
+		a11 = qf_smlad(l, ya, a11);                                                                    \
+		a11 = qf_smlad(h, yb, a11);                                                                    \
 	}
-}
 
-QF_INLINE void qf__word2x1(int32_t w0, int32_t w1, const int32_t *x0, int32_t *a00, int32_t *a10,
-	const int32_t wbits)
-{
-	const int32_t nf = 8 / wbits;
-	for (int32_t f = 0; f < nf; f++) {
-		int32_t v0 = qf__field(w0, f, wbits), v1 = qf__field(w1, f, wbits);
-		int32_t xa = x0[2 * f], xb = x0[2 * f + 1];
-		*a00 = qf_smlad(qf_sxtb16(v0), xa, *a00);
-		*a00 = qf_smlad(qf_sxtb16_ror8(v0), xb, *a00);
-		*a10 = qf_smlad(qf_sxtb16(v1), xa, *a10);
-		*a10 = qf_smlad(qf_sxtb16_ror8(v1), xb, *a10);
+#define QF__STEP21(W0, W1, x)                                                                                  \
+	for (int32_t f = 0; f < 8 / wbits; f++) {                                                              \
+		int32_t v0 = qf__field(W0, f, wbits), v1 = qf__field(W1, f, wbits);                            \
+		int32_t xa = (x)[2 * f], xb = (x)[2 * f + 1];                                                  \
+		a00 = qf_smlad(qf_sxtb16(v0), xa, a00);                                                        \
+		a00 = qf_smlad(qf_sxtb16_ror8(v0), xb, a00);                                                   \
+		a10 = qf_smlad(qf_sxtb16(v1), xa, a10);                                                        \
+		a10 = qf_smlad(qf_sxtb16_ror8(v1), xb, a10);                                                   \
 	}
-}
 
-/* Rows w0, w1 (wrow bytes each) times columns c0, c1 (npix = 1 or 2). The
- * sums come back scaled by 2^(8-b). */
-QF_INLINE void qf__tile(const int8_t *w0, const int8_t *w1, int32_t k, const int32_t *c0, const int32_t *c1,
-	int32_t npix, int32_t acc[4], const int32_t wbits)
+/* Rows w0 and w0 + woff (k values each) against the column pair at c (npix
+ * 2) or the single column at c with groups cstride words apart (npix 1).
+ * Sums come back scaled by 2^(8-b) in acc[row * 2 + pixel]. */
+QF_INLINE void qf__tile(const int8_t *w0, int32_t woff, int32_t k, const int32_t *c, int32_t cstride, int32_t npix,
+	int32_t acc[4], const int32_t wbits)
 {
-	const int32_t g = QF__GROUP(wbits);
+	const int32_t g = QF__CG(wbits);
 	int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0;
 	int32_t nfull = k / g, rest = k - nfull * g;
 	if (npix == 2) {
-		for (int32_t i = 0; i < nfull; i++) {
-			qf__word2x2(qf_ld32(w0), qf_ld32(w1), c0, c1, &a00, &a01, &a10, &a11, wbits);
+		const int32_t *end = c + nfull * g;
+		while (c < end) {
+			int32_t W0 = qf_ld32(w0), W1 = qf_ld32(w0 + woff);
 			w0 += 4;
-			w1 += 4;
-			c0 += g / 2;
-			c1 += g / 2;
+			QF__STEP22(W0, W1, c)
+			c += g;
 		}
 		if (rest) {
 			int32_t nb = QF_PACKED_BYTES(rest, wbits);
-			qf__word2x2(qf__ld_partial(w0, nb), qf__ld_partial(w1, nb), c0, c1, &a00, &a01, &a10, &a11,
-				wbits);
+			int32_t W0 = qf__ld_partial(w0, nb), W1 = qf__ld_partial(w0 + woff, nb);
+			QF__STEP22(W0, W1, c)
 		}
 	} else {
-		for (int32_t i = 0; i < nfull; i++) {
-			qf__word2x1(qf_ld32(w0), qf_ld32(w1), c0, &a00, &a10, wbits);
+		for (int32_t i = 0; i < nfull; i++, c += cstride) {
+			int32_t W0 = qf_ld32(w0), W1 = qf_ld32(w0 + woff);
 			w0 += 4;
-			w1 += 4;
-			c0 += g / 2;
+			QF__STEP21(W0, W1, c)
 		}
 		if (rest) {
 			int32_t nb = QF_PACKED_BYTES(rest, wbits);
-			qf__word2x1(qf__ld_partial(w0, nb), qf__ld_partial(w1, nb), c0, &a00, &a10, wbits);
+			int32_t W0 = qf__ld_partial(w0, nb), W1 = qf__ld_partial(w0 + woff, nb);
+			QF__STEP21(W0, W1, c)
 		}
 	}
 	acc[0] = a00;
@@ -308,48 +322,62 @@ QF_INLINE void qf__tile(const int8_t *w0, const int8_t *w1, int32_t k, const int
 }
 
 #define QF__ACC_SHIFT(wbits) (8 - (wbits))
-typedef int32_t qf__col_t;
 
-#else /* portable path */
+#else /* ------------------------------------------------------ portable path */
 
-/* The K int8 values at s as x - zp in int16, then zeros up to kpad. */
-QF_INLINE void qf__cvt_col(int16_t *d, const int8_t *s, int32_t k, int32_t zp, const int32_t wbits)
+/* one value per group: the int16 column values of the two pixels alternate */
+#define QF__CG(wbits) 1
+typedef int16_t qf__col_t;
+
+QF_INLINE int16_t *qf__cvt_groups(int16_t *d, int32_t dstride, const int8_t *s, int32_t n, int32_t zp2,
+	const int32_t wbits)
 {
-	int32_t kp = qf__kpad(k, wbits), i = 0;
-	for (; i < k; i++)
-		d[i] = (int16_t)(s[i] - zp);
-	for (; i < kp; i++)
-		d[i] = 0;
+	(void)wbits;
+	for (int32_t i = 0; i < n; i++, d += dstride)
+		*d = (int16_t)(s[i] - zp2);
+	return d;
+}
+
+QF_INLINE int16_t *qf__zero_groups(int16_t *d, int32_t dstride, int32_t n, const int32_t wbits)
+{
+	(void)wbits;
+	for (int32_t i = 0; i < n; i++, d += dstride)
+		*d = 0;
+	return d;
 }
 
 /* signed b-bit field at bit position s of byte v */
 #define QF__SX(v, s, b) ((int32_t)((uint32_t)(v) << (32 - (s) - (b))) >> (32 - (b)))
 
-QF_INLINE void qf__tile(const int8_t *w0, const int8_t *w1, int32_t k, const int16_t *c0, const int16_t *c1,
-	int32_t npix, int32_t acc[4], const int32_t wbits)
+/* As the DSP qf__tile, one column value at a time; the column of a pair
+ * alternates pixel 0 and pixel 1 (cstride 2), a single one has cstride 1.
+ * The column is zero-padded to a multiple of 8 / b values, so sub-byte rows
+ * are read in whole bytes. */
+QF_INLINE void qf__tile(const int8_t *w0, int32_t woff, int32_t k, const int16_t *c, int32_t cstride, int32_t npix,
+	int32_t acc[4], const int32_t wbits)
 {
 	int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0;
-	/* one column: point the second at the first and drop its sums; the
-	 * single-pixel case is one in a whole layer, not worth its own loop */
-	if (npix == 1)
-		c1 = c0;
+	const int8_t *w1 = w0 + woff;
+	/* a single column is read twice and its second sums dropped: cstride 1
+	 * and the same column for both keeps one loop; a single pixel happens
+	 * once per layer at most, fc being the exception it costs 2x there */
+	int32_t d = npix == 2 ? 1 : 0;
 	if (wbits == 8) {
-		for (int32_t i = 0; i < k; i++) {
-			int32_t x = c0[i], y = c1[i], u = w0[i], v = w1[i];
+		for (int32_t i = 0; i < k; i++, c += cstride) {
+			int32_t x = c[0], y = c[d], u = w0[i], v = w1[i];
 			a00 += u * x;
 			a01 += u * y;
 			a10 += v * x;
 			a11 += v * y;
 		}
 	} else {
-		/* whole bytes: the column's zero padding covers the last one */
 		const int32_t per = 8 / wbits;
 		int32_t nb = QF_PACKED_BYTES(k, wbits);
-		for (int32_t i = 0; i < nb; i++, c0 += per, c1 += per) {
+		for (int32_t i = 0; i < nb; i++) {
 			uint32_t bu = (uint8_t)w0[i], bv = (uint8_t)w1[i];
-			for (int32_t f = 0; f < per; f++) {
+			for (int32_t f = 0; f < per; f++, c += cstride) {
 				int32_t u = QF__SX(bu, f * wbits, wbits), v = QF__SX(bv, f * wbits, wbits);
-				int32_t x = c0[f], y = c1[f];
+				int32_t x = c[0], y = c[d];
 				a00 += u * x;
 				a01 += u * y;
 				a10 += v * x;
@@ -364,45 +392,97 @@ QF_INLINE void qf__tile(const int8_t *w0, const int8_t *w1, int32_t k, const int
 }
 
 #define QF__ACC_SHIFT(wbits) 0
-typedef int16_t qf__col_t;
 #endif
 
-/* Column slot bytes: kpad int16 values. The int8 patch is gathered into the
- * slot's upper half and converted in place toward the front: group g is
- * written to bytes [2gG, 2gG + 2G) after it was read from [kpad + gG, ...),
- * and 2gG + 2G <= kpad + (g+1)G holds for every g, so no value is
- * overwritten before it is read. That halves the scratch. */
-static inline int32_t qf__slot_bytes(int32_t k, int32_t wbits)
+/* The column of output pixel (oy, ox) into d, its groups dstride apart.
+ * With int8 input and patch rows a whole number of groups long, rows are
+ * converted straight from the input (no gather); otherwise the patch is
+ * gathered into gbuf first. */
+QF_INLINE void qf__col(qf__col_t *d, int32_t dstride, const qf_rt_conv *p, const int8_t *in, int32_t oy,
+	int32_t ox, int8_t *gbuf, const int32_t inbits, const int32_t wbits)
 {
-	return 2 * qf__kpad(k, wbits);
+	const int32_t g = QF__CG(wbits), c = p->in_c, kw = p->k_w, rl = kw * c, k = p->k_h * rl;
+	const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+	const int inside_x = ix0 >= 0 && ix0 + kw <= p->in_w;
+#if QF_DSP
+	const int32_t zp = p->in_zp, zpv = (int32_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
+#else
+	const int32_t zp = p->in_zp, zpv = zp;
+#endif
+	const int8_t *src = gbuf;
+	if (inbits == 8 && rl % g == 0 && (inside_x || c % g == 0)) {
+		for (int32_t ky = 0; ky < p->k_h; ky++) {
+			int32_t iy = iy0 + ky;
+			if (iy < 0 || iy >= p->in_h) {
+				d = qf__zero_groups(d, dstride, rl / g, wbits);
+			} else if (inside_x) {
+				d = qf__cvt_groups(d, dstride, in + (iy * p->in_w + ix0) * c, rl / g, zpv, wbits);
+			} else {
+				for (int32_t kx = 0; kx < kw; kx++) {
+					int32_t ix = ix0 + kx;
+					if (ix < 0 || ix >= p->in_w)
+						d = qf__zero_groups(d, dstride, c / g, wbits);
+					else
+						d = qf__cvt_groups(d, dstride, in + (iy * p->in_w + ix) * c, c / g, zpv, wbits);
+				}
+			}
+		}
+#if !QF_DSP
+		qf__zero_groups(d, dstride, qf__kpad(k, wbits) - k, wbits);
+#endif
+		return;
+	}
+	if (inbits == 8 && kw == 1 && p->k_h == 1 && iy0 < p->in_h && inside_x)
+		src = in + (iy0 * p->in_w + ix0) * c; /* 1x1: the pixel's channels */
+	else
+		qf__gather(gbuf, p, in, oy, ox, inbits);
+	d = qf__cvt_groups(d, dstride, src, k / g, zpv, wbits);
+#if QF_DSP
+	if (k % g)
+		qf__cvt_part(d, src + k / g * g, k % g, zp, zpv, wbits);
+#else
+	/* zeros up to kpad: sub-byte rows are read in whole bytes */
+	qf__zero_groups(d, dstride, qf__kpad(k, wbits) - k, wbits);
+#endif
 }
 
-/* Requantise the sums of rows (oc, oc+1) x pixels (p0, p0+1) and store. */
+/* Multiply by a Q31 multiplier m >= 1: qf_sat_rdmulh without its saturation
+ * test, which only INT32_MIN * INT32_MIN needs (the kernels check m >= 1). */
+static inline int32_t qf__rdmulh(int32_t a, int32_t m)
+{
+	return (int32_t)(((int64_t)a * m + ((int64_t)1 << 30)) >> 31);
+}
+
+/* Requantise the sums of rows (oc, oc + nrow) x pixels (p0, p0 + npix) and
+ * store them; the per-channel parameters are read once for both pixels. */
 QF_INLINE void qf__emit(const int32_t acc[4], int32_t oc, int32_t nrow, int32_t p0, int32_t npix, int32_t cout,
 	const int32_t *bias, const qf_rt_requant *rq, int8_t *out, int32_t out_bits, const int32_t wbits)
 {
 	(void)wbits; /* unused when QF__ACC_SHIFT is 0 */
+	const int32_t zp = rq->zp, lo = rq->min - zp, hi = rq->max - zp;
 	for (int32_t r = 0; r < nrow; r++) {
-		int32_t c = oc + r;
-		int32_t b = bias ? bias[c] : 0;
+		int32_t c = oc + r, b = bias ? bias[c] : 0, s = rq->shift[c];
+		int32_t ls = s > 0 ? s : 0, rs = s > 0 ? 0 : -s;
 		for (int32_t q = 0; q < npix; q++) {
-			int32_t s = (acc[2 * r + q] >> QF__ACC_SHIFT(wbits)) + b;
-			int32_t v = qf_requant1(s, rq->mult, rq->shift, c, rq->zp, rq->min, rq->max);
-			qf__store(out, (p0 + q) * cout + c, v, out_bits);
+			int32_t v = (acc[2 * r + q] >> QF__ACC_SHIFT(wbits)) + b;
+			v = rq->mult ? qf_rdiv_pot(qf__rdmulh(qf_shl_wrap(v, ls), rq->mult[c]), rs) : qf_shift_round(v, s);
+			v = v < lo ? lo : v;
+			v = v > hi ? hi : v;
+			qf__store(out, (p0 + q) * cout + c, v + zp, out_bits);
 		}
 	}
 }
 
-QF_INLINE void qf__rows(const int8_t *w, int32_t wrow, int32_t k, int32_t cout, const qf__col_t *c0,
-	const qf__col_t *c1, int32_t npix, int32_t p0, const int32_t *bias, const qf_rt_requant *rq, int8_t *out,
+/* Every pair of output channels against the columns of npix pixels. */
+QF_INLINE void qf__rows(const int8_t *w, int32_t wrow, int32_t k, int32_t cout, const qf__col_t *c,
+	int32_t cstride, int32_t npix, int32_t p0, const int32_t *bias, const qf_rt_requant *rq, int8_t *out,
 	int32_t out_bits, const int32_t wbits)
 {
 	int32_t acc[4];
 	for (int32_t oc = 0; oc < cout; oc += 2) {
-		const int8_t *w0 = w + oc * wrow;
 		int32_t nrow = oc + 1 < cout ? 2 : 1;
-		/* an odd last channel reuses its own row as the second one */
-		qf__tile(w0, nrow == 2 ? w0 + wrow : w0, k, c0, c1, npix, acc, wbits);
+		/* an odd last channel uses its own row as the second one */
+		qf__tile(w + oc * wrow, nrow == 2 ? wrow : 0, k, c, cstride, npix, acc, wbits);
 		qf__emit(acc, oc, nrow, p0, npix, cout, bias, rq, out, out_bits, wbits);
 	}
 }
@@ -430,6 +510,8 @@ static inline qf_rt_status qf__conv_check(const qf_rt_conv *p, const qf_rt_requa
 	return qf__check_rq(rq, p->out_c, p->out_bits);
 }
 
+/* Scratch of a conv: the column pair (2 x kpad int16), then the gather
+ * buffer (kpad int8). */
 QF_INLINE qf_rt_status qf__conv_run(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in,
 	const int8_t *w, const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes, const int32_t wbits,
 	const int32_t inbits)
@@ -437,40 +519,33 @@ QF_INLINE qf_rt_status qf__conv_run(const qf_rt_conv *p, const qf_rt_requant *rq
 	qf_rt_status st = qf__conv_check(p, rq, in, w, out, scratch, scratch_bytes, wbits, inbits);
 	if (st != QF_RT_OK)
 		return st;
-	int32_t k = p->k_h * p->k_w * p->in_c, kpad = qf__kpad(k, wbits);
-	int32_t wrow = QF_PACKED_BYTES(k, wbits), slot = qf__slot_bytes(k, wbits);
-	int32_t npix = p->out_h * p->out_w;
-	/* 1x1 (so no padding) with every output over an input pixel: the patch
-	 * is that pixel's channels, already contiguous, so no gather */
-	int direct = inbits == 8 && p->k_h == 1 && p->k_w == 1 && (p->out_h - 1) * p->stride_h < p->in_h &&
-		(p->out_w - 1) * p->stride_w < p->in_w;
-	uint8_t *sc = (uint8_t *)scratch;
+	const int32_t k = p->k_h * p->k_w * p->in_c, wrow = QF_PACKED_BYTES(k, wbits);
+	const int32_t npix = p->out_h * p->out_w;
+	/* a group block holds pixel 0's part of a group, then pixel 1's */
+#if QF_DSP
+	const int32_t half = QF__CG(wbits) / 2, block = QF__CG(wbits);
+#else
+	const int32_t half = 1, block = 2;
+#endif
+	qf__col_t *col = (qf__col_t *)scratch;
+	int8_t *gbuf = (int8_t *)scratch + 4 * qf__kpad(k, wbits);
 	int32_t oy = 0, ox = 0;
 	for (int32_t px = 0; px < npix; px++) {
-		qf__col_t *col = (qf__col_t *)(void *)(sc + (px & 1) * slot);
-		const int8_t *src;
-		if (direct) {
-			src = in + (oy * p->stride_h * p->in_w + ox * p->stride_w) * p->in_c;
-		} else {
-			int8_t *g = (int8_t *)(sc + (px & 1) * slot + kpad);
-			qf__gather(g, p, in, oy, ox, inbits);
-			src = g;
-		}
-		qf__cvt_col(col, src, k, p->in_zp, wbits);
+		qf__col(col + (px & 1) * half, block, p, in, oy, ox, gbuf, inbits, wbits);
 		if (px & 1)
-			qf__rows(w, wrow, k, p->out_c, (const qf__col_t *)(void *)sc,
-				(const qf__col_t *)(void *)(sc + slot), 2, px - 1, bias, rq, out, p->out_bits, wbits);
+			qf__rows(w, wrow, k, p->out_c, col, block, 2, px - 1, bias, rq, out, p->out_bits, wbits);
 		if (++ox == p->out_w) {
 			ox = 0;
 			oy++;
 		}
 	}
 	if (npix & 1)
-		qf__rows(w, wrow, k, p->out_c, (const qf__col_t *)(void *)sc, (const qf__col_t *)(void *)sc, 1,
-			npix - 1, bias, rq, out, p->out_bits, wbits);
+		qf__rows(w, wrow, k, p->out_c, col, block, 1, npix - 1, bias, rq, out, p->out_bits, wbits);
 	return QF_RT_OK;
 }
 
+/* Scratch of an fc: one column (kpad int16), then, for 4-bit input, the
+ * unpacked input (kpad int8). */
 QF_INLINE qf_rt_status qf__fc_run(const qf_rt_fc *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
 	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes, const int32_t wbits,
 	const int32_t inbits)
@@ -488,16 +563,26 @@ QF_INLINE qf_rt_status qf__fc_run(const qf_rt_fc *p, const qf_rt_requant *rq, co
 	qf_rt_status st = qf__check_rq(rq, p->out_n, p->out_bits);
 	if (st != QF_RT_OK)
 		return st;
-	int32_t k = p->in_n, kpad = qf__kpad(k, wbits), wrow = QF_PACKED_BYTES(k, wbits);
+	const int32_t k = p->in_n, g = QF__CG(wbits), wrow = QF_PACKED_BYTES(k, wbits);
 	qf__col_t *col = (qf__col_t *)scratch;
 	const int8_t *src = in;
 	if (inbits == 4) {
-		int8_t *g = (int8_t *)scratch + kpad;
-		qf__copy4(g, in, 0, k);
-		src = g;
+		int8_t *u = (int8_t *)scratch + 2 * qf__kpad(k, wbits);
+		qf__copy4(u, in, 0, k);
+		src = u;
 	}
-	qf__cvt_col(col, src, k, p->in_zp, wbits);
-	qf__rows(w, wrow, k, p->out_n, col, col, 1, 0, bias, rq, out, p->out_bits, wbits);
+#if QF_DSP
+	const int32_t zpv = (int32_t)(((uint32_t)p->in_zp & 0xFFFFu) | ((uint32_t)p->in_zp << 16));
+	qf__col_t *d = qf__cvt_groups(col, g / 2, src, k / g, zpv, wbits);
+	if (k % g)
+		qf__cvt_part(d, src + k / g * g, k % g, p->in_zp, zpv, wbits);
+	qf__rows(w, wrow, k, p->out_n, col, g / 2, 1, 0, bias, rq, out, p->out_bits, wbits);
+#else
+	/* zero up to the padded length: sub-byte rows are read in whole bytes */
+	qf__col_t *d = qf__cvt_groups(col, 1, src, k, p->in_zp, wbits);
+	qf__zero_groups(d, 1, qf__kpad(k, wbits) - k, wbits);
+	qf__rows(w, wrow, k, p->out_n, col, g, 1, 0, bias, rq, out, p->out_bits, wbits);
+#endif
 	return QF_RT_OK;
 }
 

@@ -11,8 +11,9 @@ int32_t qf_conv_scratch_size(const qf_rt_conv *p)
 		return QF_RT_ERR_BITS;
 	if (p->k_h < 1 || p->k_w < 1 || p->in_c < 1 || (int64_t)p->k_h * p->k_w * p->in_c > QF_RT_MAX_K)
 		return QF_RT_ERR_SHAPE;
-	/* two column slots: output pixels go through in pairs */
-	return 2 * qf__slot_bytes(p->k_h * p->k_w * p->in_c, p->w_bits);
+	/* a column pair (output pixels go through two at a time) of kpad int16
+	 * values each, then a gather buffer of kpad int8 */
+	return 5 * qf__kpad(p->k_h * p->k_w * p->in_c, p->w_bits);
 }
 
 int32_t qf_fc_scratch_size(const qf_rt_fc *p)
@@ -23,7 +24,9 @@ int32_t qf_fc_scratch_size(const qf_rt_fc *p)
 		return QF_RT_ERR_BITS;
 	if (p->in_n < 1 || p->in_n > QF_RT_MAX_K)
 		return QF_RT_ERR_SHAPE;
-	return qf__slot_bytes(p->in_n, p->w_bits);
+	/* one column of kpad int16 values; 4-bit input is unpacked after it */
+	int32_t kpad = qf__kpad(p->in_n, p->w_bits);
+	return p->in_bits == 4 ? 3 * kpad : 2 * kpad;
 }
 
 int32_t qf_dwconv_scratch_size(const qf_rt_conv *p)
