@@ -29,6 +29,14 @@ LDSAN := -fsanitize=address,undefined
 endif
 CFLAGS ?=
 CFLAGS += $(CFLAGS_BASE) $(OPT) -MMD -MP
+# Quiet by default; V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @printf '  %-6s %s\n'
+endif
 LDLIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2) -lz -lm -lpthread
 
 LIB_SRC := $(wildcard ir/*.c frontend/*.c passes/*.c interp/*.c backends/c/*.c backends/llvm/*.c)
@@ -52,46 +60,55 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 all: $(QFORGE)
 
 $(QFORGE): $(DRIVER_OBJ) $(LIB)
-	$(CC) $(LDSAN) -o $@ $(DRIVER_OBJ) $(LIB) $(LDLIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(LDSAN) -o $@ $(DRIVER_OBJ) $(LIB) $(LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(say) AR $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 # Generated sources are compiled with the same flags; bison/flex output
 # is clean under -Wall -Wextra, but not every warning flag we use.
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-unused-function -Wno-sign-compare -Wno-shadow -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(CFLAGS) -Wno-unused-function -Wno-sign-compare -Wno-shadow -c -o $@ $<
 
 $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: frontend/parser.y
 	@mkdir -p $(BUILD)/gen
-	$(BISON) -Wall -Werror --defines=$(BUILD)/gen/parser.h -o $(BUILD)/gen/parser.c $<
+	$(say) BISON $<
+	$(Q)$(BISON) -Wall -Werror --defines=$(BUILD)/gen/parser.h -o $(BUILD)/gen/parser.c $<
 
 $(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h &: frontend/lexer.l $(BUILD)/gen/parser.h
 	@mkdir -p $(BUILD)/gen
-	$(FLEX) --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c $<
+	$(say) FLEX $<
+	$(Q)$(FLEX) --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c $<
 
 $(BUILD)/gen/embed.c: scripts/embed.sh $(EMBED_FILES)
 	@mkdir -p $(BUILD)/gen
-	sh scripts/embed.sh $(EMBED_FILES) > $@.tmp && mv $@.tmp $@
+	$(say) EMBED $@
+	$(Q)sh scripts/embed.sh $(EMBED_FILES) > $@.tmp && mv $@.tmp $@
 
 # Every object may include the generated headers.
 $(LIB_OBJ) $(DRIVER_OBJ): | $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) -lcmocka $(LDLIBS) $(LDSAN)
+	$(say) TEST $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) -lcmocka $(LDLIBS) $(LDSAN)
 
 unit: $(UNIT_BIN)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS) $(LDSAN)
+	$(say) FUZZ $@
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS) $(LDSAN)
 
 fuzz-build: $(FUZZ_BIN)
 
