@@ -565,8 +565,22 @@ int fe_lower_space(qf_arena *a, qf_diag *d, const fe_decl *decl, const qf_quant 
 		n_blocks += st[i].D * st[i].T;
 	sp->blocks = qf_arena_alloc(a, sizeof(qf_block) * (size_t)n_blocks);
 	sp->stages = qf_arena_alloc(a, sizeof(qf_stage) * (size_t)n_st);
-	L.cap_dims = n_st + n_blocks * A_COUNT;
-	sp->dims = qf_arena_alloc(a, sizeof(qf_dim) * (size_t)L.cap_dims);
+	/* The dims are counted, not bounded: a dim is 128 bytes and a big
+	 * space has tens of thousands of blocks. */
+	bool bits_w = q && !(q->methods & (1u << QF_QM_LEARNED_PRECISION)) && q->w.n_bits > 1;
+	bool bits_a = q && !(q->methods & (1u << QF_QM_LEARNED_PRECISION)) && q->a.n_bits > 1;
+	L.cap_dims = 0;
+	for (int i = 0; i < n_st; i++) {
+		L.cap_dims += st[i].n_depth > 1;
+		for (int t = 0; t < st[i].T; t++) {
+			const tmpl *tp = &st[i].t[t];
+			bool w = weighted(kinds[tp->kind].kind);
+			int per = (tp->n[A_K] > 1) + (tp->n[A_E] > 1) + (tp->n[A_R] > 1) +
+				  (tp->n[A_WBITS] > 1 || (w && bits_w)) + (tp->n[A_ABITS] > 1 || (w && bits_a));
+			L.cap_dims += (tp->n[A_C] > 1) + (tp->n[A_S] > 1) + st[i].D * per;
+		}
+	}
+	sp->dims = qf_arena_alloc(a, sizeof(qf_dim) * (size_t)(L.cap_dims ? L.cap_dims : 1));
 	int first_w = -1, last_w = -1;
 	for (int i = 0, bi = 0; i < n_st; i++) {
 		for (int r = 0; r < st[i].D; r++) {
