@@ -185,7 +185,6 @@ fe_num fe_num_negate(fe_parser *ps, fe_num n)
 	n.text = t;
 	n.v = -n.v;
 	n.i = -n.i;
-	n.loc.col = n.loc.col > 1 ? n.loc.col - 1 : 1;
 	return n;
 }
 

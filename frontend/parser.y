@@ -185,7 +185,7 @@ decl:
  *     '{' before a number from one that opens a body) */
 num:
 	  NUMBER			{ $$ = $1; }
-	| '-' NUMBER			{ $$ = fe_num_negate(ps, $2); }
+	| '-' NUMBER			{ $$ = fe_num_negate(ps, $2); $$.loc = L(@1); }
 	;
 numset:
 	  num				{ $$ = fe_val_num(ps, $1); }

@@ -473,6 +473,13 @@ static void test_numbers(void **state)
 	assert_true(q->budget_a);
 	done(r);
 	bad(SPACE_HEAD "  conv c 8.5 k 3;\n" SPACE_TAIL, 1, "width must be an integer in 1..65536, got 8.5");
+	/* a set across lines, with comments, and a set of one value */
+	r = ok(SPACE_HEAD "  conv c { // widths\n    8, /* or */ 16 } k {\n 3};\n" SPACE_TAIL);
+	assert_int_equal(space(r)->n_dims, 1);
+	assert_int_equal(space(r)->dims[0].v[1], 16);
+	assert_int_equal(space(r)->blocks[0].k.value, 3);
+	done(r);
+	bad(SPACE_HEAD "  conv c 8 k 3 s {-1};\n" SPACE_TAIL, 1, "t.qf:3:19: error: stride must be an integer in 1..4, got -1");
 	bad(SPACE_HEAD "  conv c 8 k 1e999;\n" SPACE_TAIL, 1, "kernel size must be an integer in 1..31, got 1e999");
 }
 
