@@ -281,16 +281,96 @@ QF_INLINE int32_t qf__field(int32_t w, int32_t f, const int32_t wbits)
 		a10 = qf_smlad(qf_sxtb16_ror8(v1), xb, a10);                                                   \
 	}
 
+#if defined(__ARM_FEATURE_DSP)
+/* The hot loop of every conv, in assembly so that it is the same on every
+ * compiler: gcc spills two of the fourteen values it needs (two weight
+ * pointers, column pointer, end, four sums, four column words, two lanes) and
+ * adds a load and a store per word. Per weight word and row pair: the column
+ * words of both pixels (two LDRD), each row's word (LDR, the second row at
+ * +woff), its fields masked up to the top of each byte (sub-byte only), two
+ * SXTB16, four SMLAD per row. 8-bit: 17 instructions per 16 MACs, unrolled
+ * twice. The C version above (QF__STEP22) is what QF_DSP_EMULATE tests on the
+ * host; the firmware tests check this one against the same references. */
+#define QF__A_ROW(acc0, acc1, xa, xb, ya, yb)                                                                  \
+	"sxtb16 %[l], %[v]\n\t"                                                                                \
+	"sxtb16 %[v], %[v], ror #8\n\t"                                                                        \
+	"smlad %[" acc0 "], %[l], %[" xa "], %[" acc0 "]\n\t"                                                  \
+	"smlad %[" acc0 "], %[v], %[" xb "], %[" acc0 "]\n\t"                                                  \
+	"smlad %[" acc1 "], %[l], %[" ya "], %[" acc1 "]\n\t"                                                  \
+	"smlad %[" acc1 "], %[v], %[" yb "], %[" acc1 "]\n\t"
+/* one field of both rows; FIELD masks v (empty for 8-bit), POST advances w */
+#define QF__A_FIELD(FIELD, WPOST)                                                                              \
+	"ldr %[v], [%[w], %[woff]]\n\t" FIELD QF__A_ROW("a10", "a11", "x0", "x1", "y0", "y1")                   \
+	"ldr %[v], [%[w]" WPOST "\n\t" FIELD QF__A_ROW("a00", "a01", "x0", "x1", "y0", "y1")
+#define QF__A_W8                                                                                               \
+	"ldrd %[x0], %[x1], [%[c]], #16\n\t"                                                                   \
+	"ldrd %[y0], %[y1], [%[c], #-8]\n\t" QF__A_FIELD("", "], #4")
+#define QF__A_W4                                                                                               \
+	"ldrd %[x0], %[x1], [%[c]], #32\n\t"                                                                   \
+	"ldrd %[y0], %[y1], [%[c], #-16]\n\t"                                                                  \
+	QF__A_FIELD("lsl %[v], %[v], #4\n\tand %[v], %[v], #0xF0F0F0F0\n\t", "]")                              \
+	"ldrd %[x0], %[x1], [%[c], #-24]\n\t"                                                                  \
+	"ldrd %[y0], %[y1], [%[c], #-8]\n\t" QF__A_FIELD("and %[v], %[v], #0xF0F0F0F0\n\t", "], #4")
+#define QF__A_W2_F(sh, xo, yo, WPOST)                                                                          \
+	"ldrd %[x0], %[x1], [%[c], #" xo "]\n\t"                                                               \
+	"ldrd %[y0], %[y1], [%[c], #" yo "]\n\t"                                                               \
+	QF__A_FIELD("lsl %[v], %[v], #" sh "\n\tand %[v], %[v], #0xC0C0C0C0\n\t", WPOST)
+#define QF__A_W2                                                                                               \
+	"add %[c], %[c], #64\n\t" QF__A_W2_F("6", "-64", "-32", "]") QF__A_W2_F("4", "-56", "-24", "]")       \
+	QF__A_W2_F("2", "-48", "-16", "]")                                                                     \
+	"ldrd %[x0], %[x1], [%[c], #-40]\n\t"                                                                  \
+	"ldrd %[y0], %[y1], [%[c], #-8]\n\t" QF__A_FIELD("and %[v], %[v], #0xC0C0C0C0\n\t", "], #4")
+
+/* an odd number of groups runs one step before the twice-unrolled loop */
+#define QF__A_LOOP(STEP)                                                                                       \
+	__asm__ volatile("sub %[v], %[end], %[c]\n\t"                                                          \
+			 "tst %[v], %[gb]\n\t"                                                               \
+			 "beq 2f\n\t" STEP "2:\n\t"                                                            \
+			 "cmp %[c], %[end]\n\t"                                                                \
+			 "beq 3f\n"                                                                            \
+			 "1:\n\t" STEP STEP "cmp %[c], %[end]\n\t"                                             \
+			 "bne 1b\n"                                                                            \
+			 "3:\n"                                                                                \
+			 : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [c] "+r"(c),     \
+			 [w] "+r"(w), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0), [y1] "=&r"(y1),          \
+			 [v] "=&r"(v), [l] "=&r"(l)                                                            \
+			 : [woff] "r"(woff), [end] "r"(end), [gb] "i"(4 * QF__CG(wbits))                       \
+			 : "cc", "memory")
+
+QF_INLINE void qf__loop22(const int8_t **pw, int32_t woff, const int32_t **pc, int32_t n, int32_t *p00,
+	int32_t *p01, int32_t *p10, int32_t *p11, const int32_t wbits)
+{
+	const int8_t *w = *pw;
+	const int32_t *c = *pc, *end = c + n * QF__CG(wbits);
+	int32_t a00 = *p00, a01 = *p01, a10 = *p10, a11 = *p11, x0, x1, y0, y1, v, l;
+	if (wbits == 8)
+		QF__A_LOOP(QF__A_W8);
+	else if (wbits == 4)
+		QF__A_LOOP(QF__A_W4);
+	else
+		QF__A_LOOP(QF__A_W2);
+	*pw = w;
+	*pc = c;
+	*p00 = a00;
+	*p01 = a01;
+	*p10 = a10;
+	*p11 = a11;
+}
+#endif
+
 /* Rows w0 and w0 + woff (k values each) against the column pair at c (npix
  * 2) or the single column at c with groups cstride words apart (npix 1).
  * Sums come back scaled by 2^(8-b) in acc[row * 2 + pixel]. */
 QF_INLINE void qf__tile(const int8_t *w0, int32_t woff, int32_t k, const int32_t *c, int32_t cstride, int32_t npix,
-	int32_t acc[4], const int32_t wbits)
+	int32_t *r00, int32_t *r01, int32_t *r10, int32_t *r11, const int32_t wbits)
 {
 	const int32_t g = QF__CG(wbits);
 	int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0;
 	int32_t nfull = k / g, rest = k - nfull * g;
 	if (npix == 2) {
+#if defined(__ARM_FEATURE_DSP)
+		qf__loop22(&w0, woff, &c, nfull, &a00, &a01, &a10, &a11, wbits);
+#else
 		const int32_t *end = c + nfull * g;
 		while (c < end) {
 			int32_t W0 = qf_ld32(w0), W1 = qf_ld32(w0 + woff);
@@ -298,6 +378,7 @@ QF_INLINE void qf__tile(const int8_t *w0, int32_t woff, int32_t k, const int32_t
 			QF__STEP22(W0, W1, c)
 			c += g;
 		}
+#endif
 		if (rest) {
 			int32_t nb = QF_PACKED_BYTES(rest, wbits);
 			int32_t W0 = qf__ld_partial(w0, nb), W1 = qf__ld_partial(w0 + woff, nb);
@@ -315,10 +396,10 @@ QF_INLINE void qf__tile(const int8_t *w0, int32_t woff, int32_t k, const int32_t
 			QF__STEP21(W0, W1, c)
 		}
 	}
-	acc[0] = a00;
-	acc[1] = a01;
-	acc[2] = a10;
-	acc[3] = a11;
+	*r00 = a00;
+	*r01 = a01;
+	*r10 = a10;
+	*r11 = a11;
 }
 
 #define QF__ACC_SHIFT(wbits) (8 - (wbits))
@@ -354,7 +435,7 @@ QF_INLINE int16_t *qf__zero_groups(int16_t *d, int32_t dstride, int32_t n, const
  * The column is zero-padded to a multiple of 8 / b values, so sub-byte rows
  * are read in whole bytes. */
 QF_INLINE void qf__tile(const int8_t *w0, int32_t woff, int32_t k, const int16_t *c, int32_t cstride, int32_t npix,
-	int32_t acc[4], const int32_t wbits)
+	int32_t *r00, int32_t *r01, int32_t *r10, int32_t *r11, const int32_t wbits)
 {
 	int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0;
 	const int8_t *w1 = w0 + woff;
@@ -385,10 +466,10 @@ QF_INLINE void qf__tile(const int8_t *w0, int32_t woff, int32_t k, const int16_t
 			}
 		}
 	}
-	acc[0] = a00;
-	acc[1] = a01;
-	acc[2] = a10;
-	acc[3] = a11;
+	*r00 = a00;
+	*r01 = a01;
+	*r10 = a10;
+	*r11 = a11;
 }
 
 #define QF__ACC_SHIFT(wbits) 0
@@ -453,37 +534,108 @@ static inline int32_t qf__rdmulh(int32_t a, int32_t m)
 	return (int32_t)(((int64_t)a * m + ((int64_t)1 << 30)) >> 31);
 }
 
-/* Requantise the sums of rows (oc, oc + nrow) x pixels (p0, p0 + npix) and
- * store them; the per-channel parameters are read once for both pixels. */
-QF_INLINE void qf__emit(const int32_t acc[4], int32_t oc, int32_t nrow, int32_t p0, int32_t npix, int32_t cout,
-	const int32_t *bias, const qf_rt_requant *rq, int8_t *out, int32_t out_bits, const int32_t wbits)
+/* What the requantisation of a layer's outputs needs, gathered once per call. */
+typedef struct {
+	const int32_t *mult, *shift, *bias;
+	int8_t *out;
+	int32_t zp, lo, hi; /* lo/hi: the clamp before adding zp */
+	int32_t cout, out_bits, acc_shift;
+} qf__outs;
+
+static inline void qf__outs_init(qf__outs *o, const qf_rt_requant *rq, const int32_t *bias, int8_t *out,
+	int32_t cout, int32_t out_bits, int32_t acc_shift)
 {
-	(void)wbits; /* unused when QF__ACC_SHIFT is 0 */
-	const int32_t zp = rq->zp, lo = rq->min - zp, hi = rq->max - zp;
-	for (int32_t r = 0; r < nrow; r++) {
-		int32_t c = oc + r, b = bias ? bias[c] : 0, s = rq->shift[c];
+	o->mult = rq->mult;
+	o->shift = rq->shift;
+	o->bias = bias;
+	o->out = out;
+	o->zp = rq->zp;
+	o->lo = rq->min - rq->zp;
+	o->hi = rq->max - rq->zp;
+	o->cout = cout;
+	o->out_bits = out_bits;
+	o->acc_shift = acc_shift;
+}
+
+#if defined(__GNUC__)
+#define QF_NOINLINE __attribute__((noinline))
+#else
+#define QF_NOINLINE
+#endif
+
+/* Requantise and store the sums a[r][q] of channels c, c+1 (nrow) for output
+ * elements i, i + cout (npix). Not inlined on purpose: inside the conv loops
+ * every register is taken and gcc spilled the channel parameters around each
+ * output; called once per 2x2 tile it gets all registers to itself. The
+ * channel's multiplier, shifts and rounding mask are worked out once for both
+ * pixels. */
+static QF_NOINLINE void qf__emit(const qf__outs *o, int32_t c, int32_t i, int32_t nrow, int32_t npix,
+	const int32_t a[4])
+{
+	for (int32_t r = 0; r < nrow; r++, c++, i++) {
+		int32_t b = o->bias ? o->bias[c] : 0, s = o->shift[c];
 		int32_t ls = s > 0 ? s : 0, rs = s > 0 ? 0 : -s;
+		int32_t mask = (int32_t)((1u << rs) - 1u), half = mask >> 1, m = o->mult ? o->mult[c] : 0;
 		for (int32_t q = 0; q < npix; q++) {
-			int32_t v = (acc[2 * r + q] >> QF__ACC_SHIFT(wbits)) + b;
-			v = rq->mult ? qf_rdiv_pot(qf__rdmulh(qf_shl_wrap(v, ls), rq->mult[c]), rs) : qf_shift_round(v, s);
-			v = v < lo ? lo : v;
-			v = v > hi ? hi : v;
-			qf__store(out, (p0 + q) * cout + c, v + zp, out_bits);
+			int32_t v = (a[2 * r + q] >> o->acc_shift) + b;
+			if (m) {
+				/* qf_rdiv_pot(qf__rdmulh(qf_shl_wrap(v, ls), m), rs) with
+				 * the mask and half worked out above */
+				v = qf__rdmulh(qf_shl_wrap(v, ls), m);
+				v = (v >> rs) + ((v & mask) > half + (v < 0 ? 1 : 0) ? 1 : 0);
+			} else {
+				v = qf_shift_round(v, s);
+			}
+			v = v < o->lo ? o->lo : v;
+			v = (v > o->hi ? o->hi : v) + o->zp;
+			qf__store(o->out, i + q * o->cout, v, o->out_bits);
 		}
 	}
 }
 
-/* Every pair of output channels against the columns of npix pixels. */
-QF_INLINE void qf__rows(const int8_t *w, int32_t wrow, int32_t k, int32_t cout, const qf__col_t *c,
-	int32_t cstride, int32_t npix, int32_t p0, const int32_t *bias, const qf_rt_requant *rq, int8_t *out,
-	int32_t out_bits, const int32_t wbits)
+/* qf__emit for the common case, written out: both rows and both pixels, int8
+ * output. Per output: bias, the multiply with its rounding, the rounding
+ * shift with the mask and half worked out per channel, clamp, zero point,
+ * store: about twenty instructions on a Cortex-M4. */
+static QF_NOINLINE void qf__emit22(const qf__outs *o, int32_t c, int8_t *dst, const int32_t a[4])
 {
-	int32_t acc[4];
-	for (int32_t oc = 0; oc < cout; oc += 2) {
-		int32_t nrow = oc + 1 < cout ? 2 : 1;
+	const int32_t lo = o->lo, hi = o->hi, zp = o->zp, cout = o->cout, sh = o->acc_shift;
+	const int32_t *mult = o->mult;
+	for (int32_t r = 0; r < 2; r++, c++, dst++) {
+		int32_t b = o->bias ? o->bias[c] : 0, s = o->shift[c];
+		int32_t v0 = (a[2 * r] >> sh) + b, v1 = (a[2 * r + 1] >> sh) + b;
+		if (mult) {
+			int32_t m = mult[c], ls = s > 0 ? s : 0, rs = s > 0 ? 0 : -s;
+			int32_t mask = (int32_t)((1u << rs) - 1u), half = mask >> 1;
+			v0 = qf__rdmulh(qf_shl_wrap(v0, ls), m);
+			v1 = qf__rdmulh(qf_shl_wrap(v1, ls), m);
+			v0 = (v0 >> rs) + ((v0 & mask) > half + (int32_t)((uint32_t)v0 >> 31) ? 1 : 0);
+			v1 = (v1 >> rs) + ((v1 & mask) > half + (int32_t)((uint32_t)v1 >> 31) ? 1 : 0);
+		} else {
+			v0 = qf_shift_round(v0, s);
+			v1 = qf_shift_round(v1, s);
+		}
+		v0 = v0 < lo ? lo : v0 > hi ? hi : v0;
+		v1 = v1 < lo ? lo : v1 > hi ? hi : v1;
+		dst[0] = (int8_t)(v0 + zp);
+		dst[cout] = (int8_t)(v1 + zp);
+	}
+}
+
+/* Every pair of output channels against the columns of npix pixels. */
+QF_INLINE void qf__rows(const int8_t *w, int32_t wrow, int32_t k, const qf__col_t *c, int32_t cstride,
+	int32_t npix, int32_t p0, const qf__outs *o, const int32_t wbits)
+{
+	const int32_t cout = o->cout;
+	for (int32_t oc = 0; oc < cout; oc += 2, w += 2 * wrow) {
+		int32_t a[4];
+		int two = oc + 1 < cout;
 		/* an odd last channel uses its own row as the second one */
-		qf__tile(w + oc * wrow, nrow == 2 ? wrow : 0, k, c, cstride, npix, acc, wbits);
-		qf__emit(acc, oc, nrow, p0, npix, cout, bias, rq, out, out_bits, wbits);
+		qf__tile(w, two ? wrow : 0, k, c, cstride, npix, &a[0], &a[1], &a[2], &a[3], wbits);
+		if (two && npix == 2 && o->out_bits == 8)
+			qf__emit22(o, oc, o->out + p0 * cout + oc, a);
+		else
+			qf__emit(o, oc, p0 * cout + oc, two ? 2 : 1, npix, a);
 	}
 }
 
@@ -529,18 +681,20 @@ QF_INLINE qf_rt_status qf__conv_run(const qf_rt_conv *p, const qf_rt_requant *rq
 #endif
 	qf__col_t *col = (qf__col_t *)scratch;
 	int8_t *gbuf = (int8_t *)scratch + 4 * qf__kpad(k, wbits);
+	qf__outs o;
+	qf__outs_init(&o, rq, bias, out, p->out_c, p->out_bits, QF__ACC_SHIFT(wbits));
 	int32_t oy = 0, ox = 0;
 	for (int32_t px = 0; px < npix; px++) {
 		qf__col(col + (px & 1) * half, block, p, in, oy, ox, gbuf, inbits, wbits);
 		if (px & 1)
-			qf__rows(w, wrow, k, p->out_c, col, block, 2, px - 1, bias, rq, out, p->out_bits, wbits);
+			qf__rows(w, wrow, k, col, block, 2, px - 1, &o, wbits);
 		if (++ox == p->out_w) {
 			ox = 0;
 			oy++;
 		}
 	}
 	if (npix & 1)
-		qf__rows(w, wrow, k, p->out_c, col, block, 1, npix - 1, bias, rq, out, p->out_bits, wbits);
+		qf__rows(w, wrow, k, col, block, 1, npix - 1, &o, wbits);
 	return QF_RT_OK;
 }
 
@@ -565,6 +719,8 @@ QF_INLINE qf_rt_status qf__fc_run(const qf_rt_fc *p, const qf_rt_requant *rq, co
 		return st;
 	const int32_t k = p->in_n, g = QF__CG(wbits), wrow = QF_PACKED_BYTES(k, wbits);
 	qf__col_t *col = (qf__col_t *)scratch;
+	qf__outs o;
+	qf__outs_init(&o, rq, bias, out, p->out_n, p->out_bits, QF__ACC_SHIFT(wbits));
 	const int8_t *src = in;
 	if (inbits == 4) {
 		int8_t *u = (int8_t *)scratch + 2 * qf__kpad(k, wbits);
@@ -576,12 +732,12 @@ QF_INLINE qf_rt_status qf__fc_run(const qf_rt_fc *p, const qf_rt_requant *rq, co
 	qf__col_t *d = qf__cvt_groups(col, g / 2, src, k / g, zpv, wbits);
 	if (k % g)
 		qf__cvt_part(d, src + k / g * g, k % g, p->in_zp, zpv, wbits);
-	qf__rows(w, wrow, k, p->out_n, col, g / 2, 1, 0, bias, rq, out, p->out_bits, wbits);
+	qf__rows(w, wrow, k, col, g / 2, 1, 0, &o, wbits);
 #else
 	/* zero up to the padded length: sub-byte rows are read in whole bytes */
 	qf__col_t *d = qf__cvt_groups(col, 1, src, k, p->in_zp, wbits);
 	qf__zero_groups(d, 1, qf__kpad(k, wbits) - k, wbits);
-	qf__rows(w, wrow, k, p->out_n, col, g, 1, 0, bias, rq, out, p->out_bits, wbits);
+	qf__rows(w, wrow, k, col, g, 1, 0, &o, wbits);
 #endif
 	return QF_RT_OK;
 }

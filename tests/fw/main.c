@@ -152,8 +152,10 @@ int main(void)
 		int bad = check(c, 0, &n);
 		fails += bad;
 		run_n++;
-		if (bad)
+		if (bad) {
+			printf("     (%lu instructions)\n", (unsigned long)n);
 			continue;
+		}
 		printf("ok   %-34s %9lu instructions", c->name, (unsigned long)n);
 		if (c->macs)
 			print_per_mac(n, c->macs);
