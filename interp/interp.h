@@ -230,4 +230,97 @@ int qf_train(qf_graph *g, const qf_dataset *ds, const qf_train_cfg *c, const cha
 double qf_evaluate(qf_graph *g, const qf_dataset *ds, const qf_images *s, int batch, int threads,
 		   int64_t *confusion, qf_diag *d);
 
+/* ================================================================ QAT
+ * Quantization-aware training (docs/qat.md): fake quantizers and their
+ * parametrisations (fakequant.c), GradBoost (gradboost.c), and the
+ * orchestration of a .qf quant policy: quantizers of a graph, StatAssist,
+ * learned precision under a budget, the multi-phase schedule, and the
+ * quant params written back into the graph (qat.c). */
+
+/* ------------------------------------------------------------ fake quantizers (fakequant.c) */
+
+/* Integer range of a width. Symmetric (weights): [-(2^(b-1)-1), 2^(b-1)-1],
+ * zero point 0, so the grid is symmetric and 2 bits is ternary.
+ * Asymmetric (activations): [-2^(b-1), 2^(b-1)-1], the runtime's int8 and
+ * int4 types, with a zero point inside. */
+void qf_fq_range(int bits, bool symmetric, int *qmin, int *qmax);
+
+/* One quantizer as the forward pass applies it:
+ *   q = clamp(rint(x / s) + z, qmin, qmax),  y = (q - z) s
+ * (rint: round half to even, as PyTorch's fake_quantize). */
+typedef struct {
+	float s;                     /* step, > 0 */
+	float z;                     /* zero point, an integer in [qmin, qmax] */
+	float qmin, qmax;
+	float delta;                 /* targeted gradient modification; 0 off */
+} qf_fq;
+
+/* y may be x. */
+void qf_fq_forward(const qf_fq *q, const float *x, float *y, int64_t n);
+
+/* Sums over elements of dy times the partial derivatives of y, with
+ * rint taken as the identity (straight through):
+ *   ds:    rint(x/s) - x/s inside the range, qmin - z below, qmax - z above
+ *   dz:    0 inside, -s at either clamp
+ *   dqmin: s below the range, else 0;  dqmax: s above, else 0 */
+typedef struct {
+	double ds, dz, dqmin, dqmax;
+} qf_fq_grad;
+
+/* dx (stored, or added when acc; may be NULL) gets the straight-through
+ * gradient: dy inside the range, 0 outside; with delta != 0, inside it is
+ * dy (1 + delta sign(dy) r) with r = x/s - rint(x/s), the targeted
+ * gradient modification of docs/qat.md. g (may be NULL) accumulates. */
+void qf_fq_backward(const qf_fq *q, const float *x, const float *dy, float *dx, int64_t n, bool acc,
+		    qf_fq_grad *g);
+
+/* The learned parameters of one quantizer entry (a channel of a weight,
+ * or a whole activation tensor) and how they give its step:
+ *   D = 2^theta under pow2, else theta: the width of the range
+ *   s = D / L(b), L = qmax - qmin; pow2: s = 2^round(log2(D / L))
+ *   z = 0 (symmetric); else clamp(rint(qmin - lo / s), qmin, qmax)
+ * so a change of bits keeps the range and moves the step (learned
+ * precision: "the step follows from the range and b"). */
+typedef struct {
+	bool symmetric, pow2;
+	float theta;                 /* range width, or its log2 under pow2 */
+	float lo;                    /* asymmetric: low end of the range, in [-D, 0] */
+} qf_fq_param;
+
+/* The forward quantizer of p at integer width bits. */
+qf_fq qf_fq_make(const qf_fq_param *p, int bits, float delta);
+/* Loss derivatives with respect to theta, lo and the (real) bit-width,
+ * from the sums g of qf_fq_backward over the entry's elements, with the
+ * roundings (of log2 s, of z, of b) taken straight through. */
+void qf_fq_chain(const qf_fq_param *p, int bits, const qf_fq_grad *g, double *dtheta, double *dlo, double *dbits);
+/* J = ds/dtheta. A step of -lr g dL/dtheta / J^2 on theta moves s by
+ * -lr g dL/ds to first order: the update LSQ makes on s itself. */
+double qf_fq_dstep(const qf_fq_param *p, int bits);
+/* LSQ's gradient scale 1 / sqrt(N qmax) for an entry of n elements. */
+double qf_lsq_gscale(int64_t n, int bits, bool symmetric);
+/* The allowed width nearest to b (ties to the wider one). */
+int qf_fq_round_bits(float b, const int32_t *set, int n_set);
+
+/* ------------------------------------------------------------ GradBoost (gradboost.c) */
+
+typedef struct {
+	double beta;                 /* running averages of min and max |g| (0.9) */
+	double decay;                /* d in (1 - d)^t */
+	double clip;                 /* noise clipped to +-clip (1e-3) */
+	int64_t warmup;              /* steps that only track statistics */
+} qf_gradboost_cfg;
+void qf_gradboost_defaults(qf_gradboost_cfg *c);
+
+typedef struct qf_gradboost qf_gradboost;
+/* params is borrowed and must outlive the booster. */
+qf_gradboost *qf_gradboost_new(const qf_gradboost_cfg *c, qf_param *params, int n, uint64_t seed);
+void qf_gradboost_free(qf_gradboost *b);
+/* Before the optimiser step: updates the statistics from the gradients
+ * and, past warm-up, adds |Laplace(0,1)| (max - min) (1 - d)^t coin sign(g)
+ * clipped to +-clip to each gradient (t counts steps since warm-up). */
+void qf_gradboost_step(qf_gradboost *b);
+int64_t qf_gradboost_steps(const qf_gradboost *b);
+/* Running min and max of |g| of param i, bias-corrected (0 before any step). */
+void qf_gradboost_stats(const qf_gradboost *b, int i, double *min, double *max);
+
 #endif

@@ -1,0 +1,146 @@
+/* fakequant.c: fake quantizers with straight-through gradients, and the
+ * parametrisation that turns learned ranges and bit-widths into steps.
+ *
+ * The kernels work on flat arrays of one quantizer entry (a channel of a
+ * weight, a block of an activation), so the engine can call them while it
+ * packs weights or in a GEMM epilogue, and a caller that splits the work
+ * between threads sums the double partials of qf_fq_grad in a fixed order.
+ *
+ * Everything here is the arithmetic of docs/qat.md; the tests derive each
+ * formula independently (tests/unit/test_fakequant.c). */
+#include <math.h>
+
+#include "interp.h"
+
+void qf_fq_range(int bits, bool symmetric, int *qmin, int *qmax)
+{
+	QF_ASSERT(bits >= 2 && bits <= 16);
+	int half = 1 << (bits - 1);
+	*qmax = half - 1;
+	*qmin = symmetric ? -(half - 1) : -half;
+}
+
+void qf_fq_forward(const qf_fq *q, const float *x, float *y, int64_t n)
+{
+	/* Division, not a multiply by 1/s: the integer conversion divides,
+	 * and x * (1/s) can land on the other side of a tie. */
+	const float s = q->s, z = q->z, lo = q->qmin, hi = q->qmax;
+	for (int64_t i = 0; i < n; i++) {
+		float v = rintf(x[i] / s) + z;
+		v = v < lo ? lo : v > hi ? hi : v;
+		y[i] = (v - z) * s;
+	}
+}
+
+void qf_fq_backward(const qf_fq *q, const float *x, const float *dy, float *dx, int64_t n, bool acc,
+		    qf_fq_grad *g)
+{
+	const float s = q->s, z = q->z, lo = q->qmin, hi = q->qmax, delta = q->delta;
+	double ds = 0, dz = 0, dlo = 0, dhi = 0;
+	for (int64_t i = 0; i < n; i++) {
+		float u = x[i] / s, r = rintf(u), v = r + z, d = dy[i], gx;
+		if (v < lo) {
+			gx = 0;
+			ds += (double)d * (lo - z);
+			dz -= (double)d * s;
+			dlo += (double)d * s;
+		} else if (v > hi) {
+			gx = 0;
+			ds += (double)d * (hi - z);
+			dz -= (double)d * s;
+			dhi += (double)d * s;
+		} else {
+			ds += (double)d * (r - u);
+			/* Descent moves x against sign(d); the factor grows when
+			 * that is toward the rounding point (u - r has the sign of
+			 * d) and shrinks when it is away. */
+			gx = delta != 0 ? d * (1 + delta * (d > 0 ? u - r : d < 0 ? r - u : 0)) : d;
+		}
+		if (dx)
+			dx[i] = acc ? dx[i] + gx : gx;
+	}
+	if (g) {
+		g->ds += ds;
+		g->dz += dz;
+		g->dqmin += dlo;
+		g->dqmax += dhi;
+	}
+}
+
+/* ------------------------------------------------------------ parametrisation */
+
+static double range_width(const qf_fq_param *p)
+{
+	return p->pow2 ? exp2(p->theta) : p->theta;
+}
+
+/* Step and the unclamped real zero point of p at bits. */
+static void step_of(const qf_fq_param *p, int bits, double *s, double *zr, int *qmin, int *qmax)
+{
+	qf_fq_range(bits, p->symmetric, qmin, qmax);
+	double L = *qmax - *qmin, D = range_width(p);
+	QF_ASSERT(D > 0);
+	*s = p->pow2 ? exp2(round(log2(D / L))) : D / L;
+	*zr = p->symmetric ? 0 : *qmin - p->lo / *s;
+}
+
+qf_fq qf_fq_make(const qf_fq_param *p, int bits, float delta)
+{
+	double s, zr;
+	int qmin, qmax;
+	step_of(p, bits, &s, &zr, &qmin, &qmax);
+	double z = rint(zr);
+	z = z < qmin ? qmin : z > qmax ? qmax : z;
+	qf_fq q = {(float)s, (float)z, (float)qmin, (float)qmax, delta};
+	return q;
+}
+
+void qf_fq_chain(const qf_fq_param *p, int bits, const qf_fq_grad *g, double *dtheta, double *dlo, double *dbits)
+{
+	double s, zr;
+	int qmin, qmax;
+	step_of(p, bits, &s, &zr, &qmin, &qmax);
+	double L = qmax - qmin, D = range_width(p);
+	/* z = qmin - lo/s, rounded straight through; where the clamp holds it
+	 * z moves with nothing. */
+	bool zfree = !p->symmetric && rint(zr) >= qmin && rint(zr) <= qmax;
+	double dz_ds = zfree ? p->lo / (s * s) : 0, dz_dlo = zfree ? -1 / s : 0, dz_dqmin = zfree ? 1 : 0;
+	double dL_ds = g->ds + g->dz * dz_ds;
+	/* s = D / L (pow2: 2^round(log2(D / L)), so ds/dD = s/D either way) */
+	double dL_dD = dL_ds * s / D;
+	*dtheta = p->pow2 ? dL_dD * D * M_LN2 : dL_dD;
+	*dlo = g->dz * dz_dlo;
+	/* L(b) = 2^b - 2 or 2^b - 1: L' = 2^b ln 2; qmax' = 2^(b-1) ln 2 = -qmin' */
+	double Lp = exp2(bits) * M_LN2, half = exp2(bits - 1) * M_LN2;
+	*dbits = dL_ds * (-s / L) * Lp + (g->dqmin + g->dz * dz_dqmin) * -half + g->dqmax * half;
+}
+
+double qf_fq_dstep(const qf_fq_param *p, int bits)
+{
+	double s, zr;
+	int qmin, qmax;
+	step_of(p, bits, &s, &zr, &qmin, &qmax);
+	return p->pow2 ? s * M_LN2 : 1.0 / (qmax - qmin);
+}
+
+double qf_lsq_gscale(int64_t n, int bits, bool symmetric)
+{
+	int qmin, qmax;
+	qf_fq_range(bits, symmetric, &qmin, &qmax);
+	/* LSQ's Qp: the positive levels. An asymmetric tensor is mostly a ReLU
+	 * output with z at qmin, so all 2^b - 1 levels above it count. */
+	double qp = symmetric ? qmax : qmax - qmin;
+	return 1.0 / sqrt((double)(n > 0 ? n : 1) * qp);
+}
+
+int qf_fq_round_bits(float b, const int32_t *set, int n_set)
+{
+	QF_ASSERT(n_set >= 1);
+	int best = set[0];
+	for (int i = 1; i < n_set; i++) {
+		float db = fabsf(b - (float)set[i]), dbest = fabsf(b - (float)best);
+		if (db < dbest || (db == dbest && set[i] > best))
+			best = set[i];
+	}
+	return best;
+}
