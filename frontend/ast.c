@@ -12,8 +12,19 @@ qf_loc fe_loc(int line, int col)
 	return (qf_loc){line, col};
 }
 
+/* Counts a node; past the limit, says so once and ends the input. */
+static void count_node(fe_parser *ps, qf_loc at)
+{
+	if (++ps->nodes != FE_LIMIT_NODES)
+		return;
+	qf_diag_error(ps->diag, at, "the file is too large: more than %d statements and values", FE_LIMIT_NODES);
+	ps->stop = true;
+	ps->eof_reported = true;
+}
+
 fe_stmt *fe_stmt_new(fe_parser *ps, int kw, const char *kwtext, qf_loc loc)
 {
+	count_node(ps, loc);
 	fe_stmt *s = qf_arena_alloc(ps->arena, sizeof(*s));
 	s->kw = kw;
 	s->kwtext = kwtext;
@@ -23,6 +34,7 @@ fe_stmt *fe_stmt_new(fe_parser *ps, int kw, const char *kwtext, qf_loc loc)
 
 fe_arg *fe_arg_new(fe_parser *ps, int key, const char *name, qf_loc loc)
 {
+	count_node(ps, loc);
 	fe_arg *a = qf_arena_alloc(ps->arena, sizeof(*a));
 	a->key = key;
 	a->name = name;
@@ -50,6 +62,12 @@ void fe_stmts_add(fe_stmts *l, fe_stmt *s)
 
 void fe_nums_add(fe_parser *ps, fe_nums *l, fe_num n)
 {
+	/* the values past the limit only count: the set is an error anyway */
+	if (l->n >= FE_LIMIT_SET_STORED) {
+		l->n++;
+		return;
+	}
+	count_node(ps, n.loc);
 	fe_numnode *node = qf_arena_alloc(ps->arena, sizeof(*node));
 	node->num = n;
 	if (l->last)
@@ -71,7 +89,7 @@ fe_val fe_val_num(fe_parser *ps, fe_num n)
 fe_val fe_val_set(fe_parser *ps, fe_nums l, qf_loc loc)
 {
 	fe_val v = {FE_VAL_SET, l.n, NULL, loc};
-	v.v = qf_arena_alloc(ps->arena, sizeof(fe_num) * (size_t)(l.n ? l.n : 1));
+	v.v = qf_arena_alloc(ps->arena, sizeof(fe_num) * FE_LIMIT_SET_STORED);
 	int i = 0;
 	for (fe_numnode *p = l.first; p; p = p->next)
 		v.v[i++] = p->num;
@@ -194,9 +212,11 @@ fe_val fe_shape_parse(fe_parser *ps, const char *text, int len, qf_loc loc)
 	for (int i = 0; i < len; i++)
 		if (text[i] == 'x')
 			v.n++;
-	v.v = qf_arena_alloc(ps->arena, sizeof(fe_num) * (size_t)v.n);
+	/* a shape is three numbers: more are counted for the message only */
+	int stored = v.n < 4 ? v.n : 4;
+	v.v = qf_arena_alloc(ps->arena, sizeof(fe_num) * (size_t)stored);
 	int start = 0;
-	for (int p = 0; p < v.n; p++) {
+	for (int p = 0; p < stored; p++) {
 		int end = start;
 		while (end < len && text[end] != 'x')
 			end++;
@@ -282,7 +302,7 @@ static void put_lookahead(sbuf *b, const fe_parser *ps)
 void fe_syntax_error(fe_parser *ps, qf_loc at, const char *msg)
 {
 	static const char head[] = "syntax error, unexpected ";
-	if (ps->tok == TK_YYEOF && ps->eof_reported)
+	if ((ps->tok == TK_YYEOF && ps->eof_reported) || ps->stop)
 		return;
 	if (strncmp(msg, head, sizeof(head) - 1) != 0) {
 		qf_diag_error(ps->diag, at, "%s", msg); /* "memory exhausted" */

@@ -68,6 +68,15 @@ typedef struct fe_decl {
 	struct fe_decl *next;
 } fe_decl;
 
+/* Limits that keep absurd input from taking the machine: syntax tree
+ * nodes in one file (a 64 MB file of "relu;" would be 13M statements),
+ * values stored per set or shape (the rest are counted for the message),
+ * and blocks in one lowered space. Real files are far below them: the
+ * 5,000-line benchmark space has 6,642 blocks. */
+#define FE_LIMIT_NODES 2000000
+#define FE_LIMIT_SET_STORED (QF_MAX_VALUES + 1)
+#define FE_LIMIT_BLOCKS 100000
+
 /* Lists under construction keep their tail so appending is O(1). */
 typedef struct { fe_arg *first, *last; } fe_args;
 typedef struct { fe_stmt *first, *last; } fe_stmts;
@@ -98,6 +107,8 @@ typedef struct fe_parser {
 	int64_t cap_bad;
 	bool lost_decl;              /* a whole declaration may have been dropped */
 	bool eof_reported;           /* an unterminated comment already said it */
+	int64_t nodes;               /* syntax tree nodes so far */
+	bool stop;                   /* too large: the scanner ends the file */
 	/* Open braces, innermost last: true for a choice set. A set's braces
 	 * are their own tokens, so recovery that skips to the '}' of a body
 	 * never stops at the end of a set. */

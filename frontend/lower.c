@@ -560,9 +560,14 @@ int fe_lower_space(qf_arena *a, qf_diag *d, const fe_decl *decl, const qf_quant 
 		return qf_diag_errors(d) - errors0;
 
 	/* Pass 1: the blocks' kinds, to find the first and last weighted. */
-	int n_blocks = 0;
+	int64_t n_blocks = 0;
 	for (int i = 0; i < n_st; i++)
 		n_blocks += st[i].D * st[i].T;
+	if (n_blocks > FE_LIMIT_BLOCKS) {
+		qf_diag_error(d, decl->name_loc, "space '%s' expands to %lld blocks; a space holds at most %d", decl->name,
+			      (long long)n_blocks, FE_LIMIT_BLOCKS);
+		return qf_diag_errors(d) - errors0;
+	}
 	sp->blocks = qf_arena_alloc(a, sizeof(qf_block) * (size_t)n_blocks);
 	sp->stages = qf_arena_alloc(a, sizeof(qf_stage) * (size_t)n_st);
 	/* The dims are counted, not bounded: a dim is 128 bytes and a big

@@ -20,8 +20,9 @@ qf_program *qf_parse(const char *path, const char *text, size_t len, qf_diag *d)
 	ps.len = len;
 	fe_parse(&ps);
 	qf_program *p = NULL;
-	/* Past the cap nothing more would be shown, so checking is wasted. */
-	if (!qf_diag_full(d))
+	/* Past the cap nothing more would be shown, so checking is wasted;
+	 * a file cut short for its size would only give cascades. */
+	if (!qf_diag_full(d) && !ps.stop)
 		p = fe_check(&ps, path);
 	qf_arena_free(ps.arena);
 	if (p && qf_diag_errors(d) > errors0) {

@@ -560,6 +560,53 @@ static void test_binary(void **state)
 	done(r);
 }
 
+/* Absurd input is refused with one error, without storing it all. */
+static void test_limits(void **state)
+{
+	(void)state;
+	/* a set of 100,000 values and a shape of 100,000 numbers */
+	size_t n = 100000;
+	char *src = malloc(n * 2 + 256);
+	strcpy(src, SPACE_HEAD "  conv c {");
+	char *p = src + strlen(src);
+	for (size_t i = 0; i < n; i++, p += 2)
+		memcpy(p, "1,", 2);
+	strcpy(p, "1} k 3;\n" SPACE_TAIL);
+	bad(src, 1, "a choice set holds at most 16 values; this width set has 100001");
+	strcpy(src, "space s {\n  input 1");
+	p = src + strlen(src);
+	for (size_t i = 0; i < n; i++, p += 2)
+		memcpy(p, "x1", 2);
+	strcpy(p, ";\n  fc 2;\n}\n");
+	bad(src, 1, "an input shape is CxHxW (three numbers), got 100001 numbers");
+	free(src);
+
+	/* blocks in one space */
+	size_t cap = 2000 * 32 + 256;
+	src = malloc(cap);
+	strcpy(src, "space s {\n  input 1x8x8;\n");
+	for (int i = 0; i < 2000; i++)
+		strcat(src, "  stage depth 64 { relu; }\n");
+	strcat(src, "  fc 2;\n}\n");
+	bad(src, 1, "t.qf:1:7: error: space 's' expands to 128001 blocks; a space holds at most 100000");
+	free(src);
+
+	/* nodes in one file: the scanner stops at the limit, and nothing
+	 * cut short is reported as missing */
+	size_t stmts = FE_LIMIT_NODES + 10;
+	src = malloc(stmts * 6 + 256);
+	strcpy(src, "space s {\n");
+	p = src + strlen(src);
+	for (size_t i = 0; i < stmts; i++, p += 6)
+		memcpy(p, "relu;\n", 6);
+	strcpy(p, "}\n");
+	char want[128];
+	snprintf(want, sizeof(want), "t.qf:%d:1: error: the file is too large: more than %d statements and values",
+		 FE_LIMIT_NODES + 1, FE_LIMIT_NODES);
+	bad(src, 1, want);
+	free(src);
+}
+
 /* Statement-level recovery: a bad statement does not hide the next. */
 static void test_recovery(void **state)
 {
@@ -735,6 +782,7 @@ int main(void)
 		cmocka_unit_test(test_keywords),
 		cmocka_unit_test(test_syntax_messages),
 		cmocka_unit_test(test_binary),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_recovery),
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_shapes),
