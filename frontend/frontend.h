@@ -13,14 +13,18 @@
 
 #include "ir/ir.h"
 
-/* Parses, checks and lowers one .qf text. path names it in messages; the
- * caller has set d's source (qf_diag_set_source) to the same text when it
- * wants carets. NULL when there was any error (all are reported). */
+/* Parses, checks and lowers one .qf text (len bytes; NUL bytes in it are
+ * errors, not ends). path names it in messages. Carets point into the
+ * source d was given (qf_diag_set_source); when d has none, into text,
+ * for the length of the call. NULL when there was any error (all are
+ * reported). */
 qf_program *qf_parse(const char *path, const char *text, size_t len, qf_diag *d);
 
 /* Reads path (at most QF_LIMIT_SOURCE_BYTES), points d at its text and
  * parses it. The text stays alive, owned by the program, so later
- * diagnostics against the program's locations still show source lines. */
+ * diagnostics against the program's locations still show source lines;
+ * d keeps pointing into it, so reset d's source (or stop reporting with
+ * locations) before qf_program_free. On failure d's source is reset. */
 qf_program *qf_load_program(const char *path, qf_diag *d);
 
 /* The closest of n candidate words to word (edit distance, case folded),

@@ -13,6 +13,11 @@ qf_program *qf_parse(const char *path, const char *text, size_t len, qf_diag *d)
 		return NULL;
 	}
 	int errors0 = qf_diag_errors(d);
+	/* A caller that did not point d at the text still gets file names
+	 * and carets, for the length of this call. */
+	bool own_source = qf_diag_source_path(d) == NULL;
+	if (own_source)
+		qf_diag_set_source(d, path, text, len);
 	fe_parser ps = {0};
 	ps.arena = qf_arena_new();
 	ps.diag = d;
@@ -25,6 +30,8 @@ qf_program *qf_parse(const char *path, const char *text, size_t len, qf_diag *d)
 	if (!qf_diag_full(d) && !ps.stop)
 		p = fe_check(&ps, path);
 	qf_arena_free(ps.arena);
+	if (own_source)
+		qf_diag_set_source(d, NULL, NULL, 0);
 	if (p && qf_diag_errors(d) > errors0) {
 		qf_program_free(p);
 		p = NULL;

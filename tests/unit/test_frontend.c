@@ -755,6 +755,26 @@ static void test_reentrant(void **state)
 	done(b);
 }
 
+/* A diag without a source still gets the file name and a caret. */
+static void test_own_source(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	qf_diag *d = qf_diag_new(f);
+	static const char src[] = "space s {\n  input 1x8x8;\n  conv c 8 k 2;\n  fc 2;\n}\n";
+	assert_null(qf_parse("x.qf", src, strlen(src), d));
+	fflush(f);
+	assert_string_equal(buf, "x.qf:3:14: error: kernel size must be odd, got 2\n"
+				 "    conv c 8 k 2;\n"
+				 "               ^\n");
+	assert_null(qf_diag_source_path(d)); /* not left pointing at src */
+	qf_diag_free(d);
+	fclose(f);
+	free(buf);
+}
+
 static void test_suggest(void **state)
 {
 	(void)state;
@@ -789,6 +809,7 @@ int main(void)
 		cmocka_unit_test(test_against),
 		cmocka_unit_test(test_no_cascade),
 		cmocka_unit_test(test_reentrant),
+		cmocka_unit_test(test_own_source),
 		cmocka_unit_test(test_suggest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
