@@ -56,6 +56,11 @@ int qf_atomic_open(qf_atomic *a, const char *path, qf_diag *d)
 		qf_diag_file_error(d, path, 0, "is a directory; give a file name to write");
 		return -1;
 	}
+	/* The final rename would replace a device or FIFO with a regular file. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		qf_diag_file_error(d, path, 0, "exists and is not a regular file; refusing to replace it");
+		return -1;
+	}
 	size_t n = strlen(path);
 	a->tmp = qf_xmalloc(n + 16);
 	snprintf(a->tmp, n + 16, "%s.tmpXXXXXX", path);

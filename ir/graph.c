@@ -4,6 +4,15 @@
 
 #include "ir.h"
 
+/* Bounded copy of a name; snprintf was most of `qforge check` on large
+ * spaces, which build many graphs only to count them. */
+static void copy_name(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
 qf_graph *qf_graph_new(const char *name)
 {
 	qf_graph *g = qf_xcalloc(1, sizeof(*g));
@@ -72,7 +81,7 @@ int qf_graph_add_tensor(qf_graph *g, const char *name, qf_role role, int rank, c
 	qf_grow(&g->t, &g->capt, g->nt + 1, sizeof(qf_tensor));
 	qf_tensor *t = &g->t[g->nt];
 	memset(t, 0, sizeof(*t));
-	snprintf(t->name, sizeof t->name, "%.47s", name);
+	copy_name(t->name, sizeof t->name, name);
 	t->role = role;
 	t->dtype = QF_DT_F32;
 	t->rank = rank;
@@ -96,7 +105,7 @@ int qf_graph_add_node(qf_graph *g, qf_op op, const char *name, const int *in, in
 	qf_grow(&g->n, &g->capn, g->nn + 1, sizeof(qf_node));
 	qf_node *nd = &g->n[g->nn];
 	memset(nd, 0, sizeof(*nd));
-	snprintf(nd->name, sizeof nd->name, "%.47s", name);
+	copy_name(nd->name, sizeof nd->name, name);
 	nd->op = op;
 	for (int i = 0; i < QF_MAX_IN; i++)
 		nd->in[i] = i < n_in ? in[i] : -1;
