@@ -207,8 +207,19 @@ QF_INLINE void qf__cvt_group(int32_t *d, const int8_t *s, int32_t zp2, const int
 QF_INLINE int32_t *qf__cvt_groups(int32_t *d, int32_t dstride, const int8_t *s, int32_t n, int32_t zp2,
 	const int32_t wbits)
 {
-	for (int32_t i = 0; i < n; i++, d += dstride, s += QF__CG(wbits))
+	const int8_t *end = s + n * QF__CG(wbits);
+	/* two groups per pass: this runs once per output pixel and input value */
+	if (n & 1) {
 		qf__cvt_group(d, s, zp2, wbits);
+		d += dstride;
+		s += QF__CG(wbits);
+	}
+	while (s != end) {
+		qf__cvt_group(d, s, zp2, wbits);
+		qf__cvt_group(d + dstride, s + QF__CG(wbits), zp2, wbits);
+		d += 2 * dstride;
+		s += 2 * QF__CG(wbits);
+	}
 	return d;
 }
 
@@ -321,7 +332,10 @@ QF_INLINE int32_t qf__field(int32_t w, int32_t f, const int32_t wbits)
 	"ldrd %[x0], %[x1], [%[c], #-40]\n\t"                                                                  \
 	"ldrd %[y0], %[y1], [%[c], #-8]\n\t" QF__A_FIELD("and %[v], %[v], #0xC0C0C0C0\n\t", "], #4")
 
-/* an odd number of groups runs one step before the twice-unrolled loop */
+/* An odd number of groups runs one step before the twice-unrolled loop. The
+ * "m" inputs say the loop reads the columns and weights (so the stores that
+ * wrote the columns come first) without a "memory" clobber, which would make
+ * gcc reload every kernel parameter after each tile. */
 #define QF__A_LOOP(STEP)                                                                                       \
 	__asm__ volatile("sub %[v], %[end], %[c]\n\t"                                                          \
 			 "tst %[v], %[gb]\n\t"                                                               \
@@ -334,8 +348,9 @@ QF_INLINE int32_t qf__field(int32_t w, int32_t f, const int32_t wbits)
 			 : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [c] "+r"(c),     \
 			 [w] "+r"(w), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0), [y1] "=&r"(y1),          \
 			 [v] "=&r"(v), [l] "=&r"(l)                                                            \
-			 : [woff] "r"(woff), [end] "r"(end), [gb] "i"(4 * QF__CG(wbits))                       \
-			 : "cc", "memory")
+			 : [woff] "r"(woff), [end] "r"(end), [gb] "i"(4 * QF__CG(wbits)),                      \
+			 "m"(*(const int32_t(*)[])c), "m"(*(const int8_t(*)[])w)                               \
+			 : "cc")
 
 QF_INLINE void qf__loop22(const int8_t **pw, int32_t woff, const int32_t **pc, int32_t n, int32_t *p00,
 	int32_t *p01, int32_t *p10, int32_t *p11, const int32_t wbits)
@@ -444,7 +459,29 @@ QF_INLINE void qf__tile(const int8_t *w0, int32_t woff, int32_t k, const int16_t
 	 * once per layer at most, fc being the exception it costs 2x there */
 	int32_t d = npix == 2 ? 1 : 0;
 	if (wbits == 8) {
-		for (int32_t i = 0; i < k; i++, c += cstride) {
+		int32_t i = 0;
+		if (cstride == 2) {
+			/* four values per pass, constant offsets: one pointer step
+			 * per operand every four loads */
+			for (; i + 4 <= k; i += 4, c += 8) {
+				int32_t u, v, x, y;
+#define QF__P22(j)                                                                                             \
+	x = c[2 * (j)];                                                                                        \
+	y = c[2 * (j) + d];                                                                                    \
+	u = w0[i + (j)];                                                                                       \
+	v = w1[i + (j)];                                                                                       \
+	a00 += u * x;                                                                                          \
+	a01 += u * y;                                                                                          \
+	a10 += v * x;                                                                                          \
+	a11 += v * y;
+				QF__P22(0)
+				QF__P22(1)
+				QF__P22(2)
+				QF__P22(3)
+#undef QF__P22
+			}
+		}
+		for (; i < k; i++, c += cstride) {
 			int32_t x = c[0], y = c[d], u = w0[i], v = w1[i];
 			a00 += u * x;
 			a01 += u * y;
