@@ -1,0 +1,97 @@
+#!/bin/sh
+# `make bench-train`: float training of fmnist-small (bench/fmnist-small.qf)
+# by qforge and by PyTorch (bench/train_torch.py) in the same run, with the
+# same settings: all 60,000 Fashion-MNIST training images, pixels / 255, no
+# augmentation, batch 64, SGD with Nesterov momentum 0.9 and weight decay
+# 5e-4, one-cycle schedule to lr 0.1, 2 threads, seed 1.
+#
+# Each framework trains twice, a 1-epoch run and a 10-epoch run (each a
+# whole one-cycle schedule), alternating qforge and PyTorch so that a change
+# in the machine's load hits both. Prints images/s of each (10-epoch run,
+# training steps only, evaluation excluded) and their ratio, test accuracy
+# after 1 and after 10 epochs, and qforge's peak RSS.
+#
+# Installs python3-torch with apt when it is missing (never part of make
+# check). EPOCHS=N changes the long run, THREADS=T the thread count,
+# PYTHON the interpreter (default Debian's /usr/bin/python3).
+#   sh bench/train.sh BUILD
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+build=${1:-build}
+case $build in /*) ;; *) build=$top/$build ;; esac
+q=$build/qforge
+epochs=${EPOCHS:-10}
+# Debian's interpreter, the one python3-torch installs into (a python3 earlier
+# on PATH, from pyenv or a venv, would not see it)
+py=${PYTHON:-/usr/bin/python3}
+threads=${THREADS:-2}
+[ -x "$q" ] || { echo "bench-train: no $q; run make first" >&2; exit 1; }
+
+if ! "$py" -c 'import torch, numpy' 2>/dev/null; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "bench-train: PyTorch is missing and this is not root: apt-get install python3-torch" >&2
+		exit 1
+	fi
+	echo "bench-train: installing python3-torch (PyTorch from Debian)" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	cand=$(apt-cache policy python3-torch 2>/dev/null | awk '/Candidate:/ { print $2 }')
+	if [ -z "$cand" ] || [ "$cand" = "(none)" ]; then
+		apt-get update -qq
+	fi
+	apt-get install -y -qq --no-install-recommends python3-torch python3-numpy >/dev/null
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+timev=""
+[ -x /usr/bin/time ] && timev="/usr/bin/time -v -o $tmp/time"
+
+run_q() { # EPOCHS NAME
+	echo "qforge: $1 epoch(s)" >&2
+	$timev "$q" train bench/fmnist-small.qf --epochs "$1" --threads "$threads" --seed 1 \
+		-o "$tmp/$2.qfm" --json >"$tmp/$2.json"
+	[ -z "$timev" ] || cp "$tmp/time" "$tmp/$2.time"
+}
+run_t() { # EPOCHS NAME
+	echo "PyTorch: $1 epoch(s)" >&2
+	"$py" bench/train_torch.py --epochs "$1" --threads "$threads" --seed 1 >"$tmp/$2.json"
+}
+
+run_q 1 q1
+run_t 1 t1
+run_q "$epochs" qn
+run_t "$epochs" tn
+"$q" eval "$tmp/qn.qfm" --json --threads "$threads" >"$tmp/qeval.json"
+
+"$py" - "$tmp" "$epochs" "$threads" <<'EOF'
+import json, re, sys
+tmp, epochs, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+j = lambda n: json.load(open(f"{tmp}/{n}.json"))
+q1, qn, t1, tn, qe = j("q1"), j("qn"), j("t1"), j("tn"), j("qeval")
+assert abs(qe["accuracy"] - qn["accuracy"]) < 1e-9, "qforge eval disagrees with train"
+rss_time = None
+try:
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(f"{tmp}/qn.time").read())
+    rss_time = int(m.group(1)) / 1024 if m else None
+except OSError:
+    pass
+qi, ti = qn["images_per_s"], tn["images_per_s"]
+print(f"fmnist-small, 60,000 images, batch 64, {threads} threads, SGD Nesterov 0.9 wd 5e-4, one-cycle lr 0.1")
+print(f"{'':26}{'qforge':>10}{'PyTorch ' + t1['torch']:>22}{'qforge - PyTorch':>18}")
+print(f"{'images/s (%d epochs)' % epochs:26}{qi:>10,.0f}{ti:>22,.0f}{qi / ti:>17.2f}x")
+print(f"{'images/s (1 epoch)':26}{q1['images_per_s']:>10,.0f}{t1['images_per_s']:>22,.0f}"
+      f"{q1['images_per_s'] / t1['images_per_s']:>17.2f}x")
+print(f"{'test accuracy, 1 epoch':26}{q1['accuracy']:>9.2f}%{t1['accuracy']:>21.2f}%"
+      f"{q1['accuracy'] - t1['accuracy']:>+17.2f}")
+print(f"{'test accuracy, %d epochs' % epochs:26}{qn['accuracy']:>9.2f}%{tn['accuracy']:>21.2f}%"
+      f"{qn['accuracy'] - tn['accuracy']:>+17.2f}")
+rss = f"qforge peak RSS ({epochs} epochs): {qn['peak_rss_mb']:.0f} MB (getrusage)"
+if rss_time:
+    rss += f", {rss_time:.0f} MB (/usr/bin/time -v)"
+print(rss)
+print("per epoch (test accuracy, images/s):")
+for a, b in zip(qn["epochs"], tn["epochs"]):
+    print(f"  {a['epoch']:>2}  qforge {a['test_accuracy']:6.2f}% {a['images_per_s']:7,.0f}"
+          f"   PyTorch {b['test_accuracy']:6.2f}% {b['images_per_s']:7,.0f}")
+EOF
