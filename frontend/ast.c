@@ -362,6 +362,8 @@ void fe_syntax_error(fe_parser *ps, qf_loc at, const char *msg)
 			puts_(&b, "; did you mean '");
 			puts_(&b, s);
 			puts_(&b, "'?");
+		} else if (strcmp(word, "add") == 0) {
+			puts_(&b, "; residual adds are implicit: a block of stride 1 whose input and output widths match adds its input");
 		}
 	} else if (exp && strstr(exp, "name") && ps->tok >= TK_TARGET && ps->tok <= TK_SEED) {
 		puts_(&b, " (a keyword cannot be used as a name)");

@@ -535,6 +535,7 @@ static void test_syntax_messages(void **state)
 {
 	(void)state;
 	bad("spce s { }\n", 1, "t.qf:1:1: error: unexpected name 'spce'; did you mean 'space'?");
+	bad(SPACE_HEAD "  add;\n" SPACE_TAIL, 1, "unexpected name 'add'; residual adds are implicit");
 	bad(SPACE_HEAD "  conv c 8 k 3\n" SPACE_TAIL, 1, "unexpected 'pool'; is a ';' missing at the end of line 3?");
 	bad(SPACE_HEAD "  fc 10;\n", 1, "t.qf:3:9: error: unexpected end of file; is a '}' missing?");
 	bad("data d { augment { flip horizontal } }\n", 1, "unexpected '}', expected ';'");
