@@ -18,6 +18,7 @@ bad() {
 	fail=1
 }
 
+mkdir -p "$b"
 make --no-print-directory -s fw BUILD="$b" >"$b/fw-make.log" 2>&1 || {
 	cat "$b/fw-make.log"
 	echo "fw_kernels: firmware build failed"
