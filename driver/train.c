@@ -376,7 +376,7 @@ static int run(const cli *cl, qf_diag *d)
 		goto done;
 	if (!g && !(g = sample_net(p, v[OPT_PICK], c.seed, d)))
 		goto done;
-	const qf_data *spec = qf_model_data(p, resume ? g : NULL, v[OPT_DATA], d);
+	const qf_data *spec = qf_model_data(p, g, v[OPT_DATA], d);
 	if (!spec || qf_dataset_load(spec, 0, 0, &ds, d) != 0)
 		goto done;
 	if (!g->prov.source)
@@ -386,6 +386,14 @@ static int run(const cli *cl, qf_diag *d)
 	c.out = out;
 	c.log = log;
 	c.tty = isatty(fileno(log));
+	qf_counts cnt;
+	qf_graph_counts(g, &cnt);
+	char np[QF_FMT_INT_SIZE], nt[QF_FMT_INT_SIZE], nv[QF_FMT_INT_SIZE], ne[QF_FMT_INT_SIZE];
+	fprintf(log, "training '%s' (%s params) on '%s': %s train, %s validation, %s test images; batch %d, %s, %s lr %g, %d thread%s, seed %llu\n",
+		g->name, qf_fmt_int(np, sizeof np, cnt.params), spec->name, qf_fmt_int(nt, sizeof nt, ds.train.n),
+		qf_fmt_int(nv, sizeof nv, ds.val.n), qf_fmt_int(ne, sizeof ne, ds.test.n), c.batch,
+		qf_opt_name[c.opt.kind], qf_sched_name[c.sched], c.lr, c.threads, c.threads == 1 ? "" : "s",
+		(unsigned long long)c.seed);
 	c.on_epoch = log_epoch;
 	c.ctx = &elog;
 	qf_epoch_stats st;

@@ -390,7 +390,7 @@ static void epoch_line(FILE *f, bool tty, int epochs, const qf_epoch_stats *st)
 int qf_train(qf_graph *g, const qf_dataset *ds, const qf_train_cfg *c, const char *resume,
 	     qf_epoch_stats *last, qf_diag *d)
 {
-	QF_ASSERT(c->epochs >= 1 && c->batch >= 1 && c->threads >= 1);
+	QF_ASSERT(c->epochs >= 1 && c->batch >= 1 && c->threads >= 1 && ds->train.n > 0);
 	if (qf_dataset_check_input(ds, g, d) != 0)
 		return -1;
 	if (g->classes != ds->classes) {
