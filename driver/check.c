@@ -19,7 +19,7 @@ static const qf_opt opts[N_OPTS] = {
 #define EXACT_LIMIT 1e15
 
 typedef struct {
-	double networks;
+	double networks, networks_log10;
 	qf_counts lo, hi;
 } summary;
 
@@ -48,7 +48,7 @@ static void print_text(const qf_program *p, const char *path, const summary *s)
 	else if (isfinite(s->networks))
 		snprintf(nets, sizeof(nets), "%.3e", s->networks);
 	else
-		snprintf(nets, sizeof(nets), "more than %.1e", DBL_MAX);
+		snprintf(nets, sizeof(nets), "about 10^%.1f", s->networks_log10);
 	printf("space '%s': %s choice dimension%s, %s network%s\n", sp->name, qf_fmt_int(dims, sizeof(dims), sp->n_dims),
 	       sp->n_dims == 1 ? "" : "s", nets, s->networks == 1 ? "" : "s");
 	const qf_counts *c[2] = {&s->lo, &s->hi};
@@ -74,6 +74,7 @@ static void print_json(const qf_program *p, const summary *s)
 		qf_json_kint(&j, "networks", (int64_t)s->networks);
 	else
 		qf_json_kdouble(&j, "networks", s->networks);
+	qf_json_kdouble(&j, "networks_log10", sp ? s->networks_log10 : 0);
 	qf_json_kint(&j, "min_params", s->lo.params);
 	qf_json_kint(&j, "max_params", s->hi.params);
 	qf_json_kint(&j, "min_macs", s->lo.macs);
@@ -99,6 +100,7 @@ static int run(const char *path, bool json, qf_diag *d)
 		goto done;
 	if (p->sel_space >= 0) {
 		s.networks = qf_space_networks(&p->spaces[p->sel_space]);
+		s.networks_log10 = qf_space_networks_log10(&p->spaces[p->sel_space]);
 		if (counts_of(p, QF_PICK_SMALLEST, &s.lo, d) != 0 || counts_of(p, QF_PICK_LARGEST, &s.hi, d) != 0)
 			goto done;
 	}

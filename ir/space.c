@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <math.h>
+
 #include "ir.h"
 
 /* The attributes of a block that may name a dim; ORDER: every qf_attr
@@ -79,7 +81,9 @@ static double stage_networks(const qf_space *sp, int si, double level, int *mark
 	return sum;
 }
 
-double qf_space_networks(const qf_space *sp)
+/* Both counts in one walk: the product, and the sum of log10 of the
+ * factors, which stays finite where the product overflows a double. */
+static double networks(const qf_space *sp, double *log10_out)
 {
 	size_t nd = (size_t)(sp->n_dims > 0 ? sp->n_dims : 1), ns = (size_t)(sp->n_stages > 0 ? sp->n_stages : 1);
 	int *mark = qf_xcalloc(nd, sizeof(int));
@@ -92,12 +96,29 @@ double qf_space_networks(const qf_space *sp)
 			level[s] *= sp->dims[i].n;
 	}
 	int stamp = 0;
-	double n = 1;
-	for (int s = 0; s < sp->n_stages; s++)
-		n *= stage_networks(sp, s, level[s], mark, &stamp);
+	double n = 1, lg = 0;
+	for (int s = 0; s < sp->n_stages; s++) {
+		double f = stage_networks(sp, s, level[s], mark, &stamp);
+		n *= f;
+		lg += log10(f);
+	}
+	if (log10_out)
+		*log10_out = lg;
 	free(level);
 	free(mark);
 	return n;
+}
+
+double qf_space_networks(const qf_space *sp)
+{
+	return networks(sp, NULL);
+}
+
+double qf_space_networks_log10(const qf_space *sp)
+{
+	double lg;
+	networks(sp, &lg);
+	return lg;
 }
 
 int32_t qf_attr_value(const qf_space *sp, qf_attr a, const qf_choice *ch)
