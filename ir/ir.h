@@ -238,6 +238,8 @@ typedef struct {
 /* Number of distinct networks: dims of blocks a depth choice leaves out do
  * not multiply. A double because spaces grow past 2^64. */
 double qf_space_networks(const qf_space *sp);
+/* log10 of the same count; finite where the count overflows a double. */
+double qf_space_networks_log10(const qf_space *sp);
 /* The value an attribute takes under a choice (fixed value when no dim). */
 int32_t qf_attr_value(const qf_space *sp, qf_attr a, const qf_choice *ch);
 typedef enum { QF_PICK_SMALLEST, QF_PICK_LARGEST, QF_PICK_RANDOM } qf_pick;
