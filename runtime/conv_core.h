@@ -58,6 +58,17 @@ static inline int32_t qf__kpad(int32_t k, int32_t wbits)
 	return (k + g - 1) / g * g;
 }
 
+/* Rows that end in a partial weight word and are short (first layers: 9
+ * values for 3x3 on one channel, 27 on three) cost a byte-by-byte load of
+ * that word in every tile, a large share of the work; the DSP path copies
+ * such weights once per call into scratch with rows padded to whole words.
+ * The scratch size counts it on every path, so that it depends only on the
+ * parameters. */
+static inline int qf__pad_rows(int32_t k, int32_t cout, int32_t wbits)
+{
+	return k % QF__GROUP(wbits) != 0 && k <= 64 && cout <= 256;
+}
+
 static inline qf_rt_status qf__check_rq(const qf_rt_requant *rq, int32_t n, int32_t out_bits)
 {
 	if (!rq || !rq->shift)
@@ -336,9 +347,9 @@ QF_INLINE int32_t qf__field(int32_t w, int32_t f, const int32_t wbits)
  * "m" inputs say the loop reads the columns and weights (so the stores that
  * wrote the columns come first) without a "memory" clobber, which would make
  * gcc reload every kernel parameter after each tile. */
-#define QF__A_LOOP(STEP)                                                                                       \
+#define QF__A_LOOP(STEP, GB)                                                                                   \
 	__asm__ volatile("sub %[v], %[end], %[c]\n\t"                                                          \
-			 "tst %[v], %[gb]\n\t"                                                               \
+			 "tst %[v], #" GB "\n\t"                                                             \
 			 "beq 2f\n\t" STEP "2:\n\t"                                                            \
 			 "cmp %[c], %[end]\n\t"                                                                \
 			 "beq 3f\n"                                                                            \
@@ -348,7 +359,7 @@ QF_INLINE int32_t qf__field(int32_t w, int32_t f, const int32_t wbits)
 			 : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [c] "+r"(c),     \
 			 [w] "+r"(w), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0), [y1] "=&r"(y1),          \
 			 [v] "=&r"(v), [l] "=&r"(l)                                                            \
-			 : [woff] "r"(woff), [end] "r"(end), [gb] "i"(4 * QF__CG(wbits)),                      \
+			 : [woff] "r"(woff), [end] "r"(end),                                                   \
 			 "m"(*(const int32_t(*)[])c), "m"(*(const int8_t(*)[])w)                               \
 			 : "cc")
 
@@ -359,11 +370,11 @@ QF_INLINE void qf__loop22(const int8_t **pw, int32_t woff, const int32_t **pc, i
 	const int32_t *c = *pc, *end = c + n * QF__CG(wbits);
 	int32_t a00 = *p00, a01 = *p01, a10 = *p10, a11 = *p11, x0, x1, y0, y1, v, l;
 	if (wbits == 8)
-		QF__A_LOOP(QF__A_W8);
+		QF__A_LOOP(QF__A_W8, "16");
 	else if (wbits == 4)
-		QF__A_LOOP(QF__A_W4);
+		QF__A_LOOP(QF__A_W4, "32");
 	else
-		QF__A_LOOP(QF__A_W2);
+		QF__A_LOOP(QF__A_W2, "64");
 	*pw = w;
 	*pc = c;
 	*p00 = a00;
@@ -676,6 +687,15 @@ QF_INLINE void qf__rows(const int8_t *w, int32_t wrow, int32_t k, const qf__col_
 	}
 }
 
+/* qf__rows for a pair of pixels, out of line: the tile loop then has few
+ * values live around the assembly, which needs fourteen registers (inlined
+ * into qf__conv_run, gcc reloaded a dozen values from the stack per tile). */
+static QF_NOINLINE void qf__rows2(const int8_t *w, int32_t wrow, int32_t k, const qf__col_t *c, int32_t block,
+	int32_t p0, const qf__outs *o, const int32_t wbits)
+{
+	qf__rows(w, wrow, k, c, block, 2, p0, o, wbits);
+}
+
 static inline qf_rt_status qf__conv_check(const qf_rt_conv *p, const qf_rt_requant *rq, const void *in,
 	const void *w, const void *out, const void *scratch, size_t scratch_bytes, int32_t wbits, int32_t inbits)
 {
@@ -699,8 +719,8 @@ static inline qf_rt_status qf__conv_check(const qf_rt_conv *p, const qf_rt_requa
 	return qf__check_rq(rq, p->out_c, p->out_bits);
 }
 
-/* Scratch of a conv: the column pair (2 x kpad int16), then the gather
- * buffer (kpad int8). */
+/* Scratch of a conv: the column pair (2 x kpad int16), the gather buffer
+ * (kpad int8) and, when qf__pad_rows, the weights with padded rows. */
 QF_INLINE qf_rt_status qf__conv_run(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in,
 	const int8_t *w, const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes, const int32_t wbits,
 	const int32_t inbits)
@@ -708,8 +728,9 @@ QF_INLINE qf_rt_status qf__conv_run(const qf_rt_conv *p, const qf_rt_requant *rq
 	qf_rt_status st = qf__conv_check(p, rq, in, w, out, scratch, scratch_bytes, wbits, inbits);
 	if (st != QF_RT_OK)
 		return st;
-	const int32_t k = p->k_h * p->k_w * p->in_c, wrow = QF_PACKED_BYTES(k, wbits);
 	const int32_t npix = p->out_h * p->out_w;
+	int32_t k = p->k_h * p->k_w * p->in_c, wrow = QF_PACKED_BYTES(k, wbits);
+	const int32_t kpad = qf__kpad(k, wbits);
 	/* a group block holds pixel 0's part of a group, then pixel 1's */
 #if QF_DSP
 	const int32_t half = QF__CG(wbits) / 2, block = QF__CG(wbits);
@@ -717,14 +738,28 @@ QF_INLINE qf_rt_status qf__conv_run(const qf_rt_conv *p, const qf_rt_requant *rq
 	const int32_t half = 1, block = 2;
 #endif
 	qf__col_t *col = (qf__col_t *)scratch;
-	int8_t *gbuf = (int8_t *)scratch + 4 * qf__kpad(k, wbits);
+	int8_t *gbuf = (int8_t *)scratch + 4 * kpad;
+#if QF_DSP
+	if (qf__pad_rows(k, p->out_c, wbits)) {
+		/* first-layer shapes: rows padded to whole words once per call, so
+		 * every tile is the assembly loop alone */
+		int8_t *pw = gbuf + kpad;
+		int32_t prow = QF_PACKED_BYTES(kpad, wbits);
+		for (int32_t r = 0; r < p->out_c; r++)
+			for (int32_t j = 0; j < prow; j++)
+				pw[r * prow + j] = j < wrow ? w[r * wrow + j] : 0;
+		w = pw;
+		wrow = prow;
+		k = kpad;
+	}
+#endif
 	qf__outs o;
 	qf__outs_init(&o, rq, bias, out, p->out_c, p->out_bits, QF__ACC_SHIFT(wbits));
 	int32_t oy = 0, ox = 0;
 	for (int32_t px = 0; px < npix; px++) {
 		qf__col(col + (px & 1) * half, block, p, in, oy, ox, gbuf, inbits, wbits);
 		if (px & 1)
-			qf__rows(w, wrow, k, col, block, 2, px - 1, &o, wbits);
+			qf__rows2(w, wrow, k, col, block, px - 1, &o, wbits);
 		if (++ox == p->out_w) {
 			ox = 0;
 			oy++;

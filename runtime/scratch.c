@@ -12,8 +12,13 @@ int32_t qf_conv_scratch_size(const qf_rt_conv *p)
 	if (p->k_h < 1 || p->k_w < 1 || p->in_c < 1 || (int64_t)p->k_h * p->k_w * p->in_c > QF_RT_MAX_K)
 		return QF_RT_ERR_SHAPE;
 	/* a column pair (output pixels go through two at a time) of kpad int16
-	 * values each, then a gather buffer of kpad int8 */
-	return 5 * qf__kpad(p->k_h * p->k_w * p->in_c, p->w_bits);
+	 * values each, then a gather buffer of kpad int8, then for short rows
+	 * the weights padded to whole words (see qf__pad_rows) */
+	int32_t k = p->k_h * p->k_w * p->in_c, kpad = qf__kpad(k, p->w_bits);
+	int32_t n = 5 * kpad;
+	if (qf__pad_rows(k, p->out_c, p->w_bits))
+		n += p->out_c * QF_PACKED_BYTES(kpad, p->w_bits);
+	return n;
 }
 
 int32_t qf_fc_scratch_size(const qf_rt_fc *p)
