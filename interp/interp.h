@@ -323,4 +323,89 @@ int64_t qf_gradboost_steps(const qf_gradboost *b);
 /* Running min and max of |g| of param i, bias-corrected (0 before any step). */
 void qf_gradboost_stats(const qf_gradboost *b, int i, double *min, double *max);
 
+/* ------------------------------------------------------------ QAT runs (qat.c) */
+
+/* What a run does. qf_qat_cfg_from_policy sets each technique as the
+ * policy's methods say; the benchmark's ablations turn them off one at a
+ * time. */
+typedef struct {
+	bool lsq;                    /* learned steps; else min/max observers */
+	bool statassist;             /* float warm-up, then QAT from its statistics */
+	bool gradboost;
+	bool gradmod;                /* targeted gradient modification */
+	bool learned_precision;      /* bits learned per slice under the budget */
+	bool multiphase;             /* the schedule's qat/precision/finetune phases; else one QAT phase */
+	bool fold_bn;                /* conv weights quantized with the BN after them folded in */
+	float delta;                 /* gradient modification strength */
+	double warmup_frac;          /* StatAssist warm-up share of a run without a schedule */
+	double ema;                  /* activation observers' averaging constant */
+	qf_gradboost_cfg gb;
+} qf_qat_cfg;
+void qf_qat_cfg_from_policy(qf_qat_cfg *c, const qf_quant *q);
+
+/* The quantizers of one graph under a policy: one per weight (per output
+ * channel, bits per slice) and one per activation that the integer model
+ * stores (a conv/fc's fused output, add, concat; pools share their input's
+ * quantizer). */
+typedef struct qf_qat qf_qat;
+/* NULL after reporting through d: a policy the integer model cannot
+ * follow (activations per channel), at the policy's line. The frontend
+ * and passes/feasible.c have refused the rest (bits outside 2..8, slices
+ * that do not divide a block's width, budgets below the smallest model);
+ * a layer they do not check (the classifier) gets a shorter last slice. */
+qf_qat *qf_qat_new(qf_graph *g, const qf_quant *policy, const qf_qat_cfg *c, qf_diag *d);
+void qf_qat_free(qf_qat *q);
+
+/* Phase: FLOAT observes only; QAT fake-quantizes and learns steps;
+ * PRECISION also learns bits under the budget penalty; FINETUNE freezes
+ * bits and steps. The first switch out of FLOAT initialises every step
+ * (StatAssist: from the statistics the float phase gathered). */
+void qf_qat_set_phase(qf_qat *q, qf_phase_kind k);
+qf_phase_kind qf_qat_phase(const qf_qat *q);
+
+/* The engine's parameters, whose gradients the weight quantizers rewrite. */
+void qf_qat_bind(qf_qat *q, qf_param *params, int n);
+/* Learned quantizer parameters (steps, offsets, bits) for the optimiser:
+ * their gradients are filled by qf_qat_end_step and qf_qat_penalty. */
+int qf_qat_n_params(const qf_qat *q);
+qf_param *qf_qat_params(qf_qat *q);
+
+/* Around one forward (and, in training, backward) of the engine: begin
+ * puts the fake-quantized (BN-folded) weights where the engine reads them;
+ * end restores the float weights and turns the gradients of the quantized
+ * weights into gradients of the float weights and of the quantizers. */
+void qf_qat_begin_step(qf_qat *q, bool train);
+void qf_qat_end_step(qf_qat *q, bool train);
+/* Budget penalty lambda max(0, bytes - budget) at the current bits; adds
+ * its gradient to the bits in a PRECISION phase. Returns the penalty. */
+double qf_qat_penalty(qf_qat *q);
+/* After the optimiser step: ranges kept valid, bits within their set. */
+void qf_qat_after_update(qf_qat *q);
+
+/* Activations (called by the engine on the output of a step): the
+ * quantizer of tensor t, or -1 when t is not fake-quantized. */
+int qf_qat_act_of(const qf_qat *q, int t);
+/* y (n values, per_image of them per image) fake-quantized in place; the
+ * values before are kept in save (NULL in eval) for the backward. The
+ * observers see them in training. */
+void qf_qat_act_forward(qf_qat *q, int a, float *y, float *save, int64_t n, int64_t per_image, bool train);
+/* dy rewritten in place to the gradient before the quantizer. */
+void qf_qat_act_backward(qf_qat *q, int a, const float *save, float *dy, int64_t n);
+
+/* Bytes the budget counts at the current bits (weights, peak activations,
+ * as qf_graph_counts gives them). */
+void qf_qat_bytes(qf_qat *q, int64_t *weights, int64_t *acts);
+/* The hard guarantee: lowers bits, slice by slice, cheapest first, until
+ * the budget holds; one history line per change and a summary in g. 0, or
+ * -1 when even the narrowest widths do not fit (reported through d). */
+int qf_qat_project(qf_qat *q, FILE *log, qf_diag *d);
+/* Bits, steps (or powers of two) and zero points into g's quant params. */
+void qf_qat_write(qf_qat *q);
+
+/* A whole QAT run of g under policy on ds, phases from the policy's
+ * schedule (or StatAssist warm-up and QAT over c->epochs), writing c->out
+ * after every epoch. 0, or -1 after reporting through d. */
+int qf_qat_train(qf_graph *g, const qf_quant *policy, const qf_dataset *ds, const qf_train_cfg *c,
+		 const qf_qat_cfg *qc, qf_epoch_stats *last, qf_diag *d);
+
 #endif
