@@ -310,8 +310,8 @@ QF_INLINE int32_t qf__field(int32_t w, int32_t f, const int32_t wbits)
  * adds a load and a store per word. Per weight word and row pair: the column
  * words of both pixels (two LDRD), each row's word (LDR, the second row at
  * +woff), its fields masked up to the top of each byte (sub-byte only), two
- * SXTB16, four SMLAD per row. 8-bit: 17 instructions per 16 MACs, unrolled
- * twice. The C version above (QF__STEP22) is what QF_DSP_EMULATE tests on the
+ * SXTB16, four SMLAD per row. 8-bit: 16.5 instructions per 16 MACs, unrolled
+ * four times. The C version above (QF__STEP22) is what QF_DSP_EMULATE tests on the
  * host; the firmware tests check this one against the same references. */
 #define QF__A_ROW(acc0, acc1, xa, xb, ya, yb)                                                                  \
 	"sxtb16 %[l], %[v]\n\t"                                                                                \
@@ -343,19 +343,24 @@ QF_INLINE int32_t qf__field(int32_t w, int32_t f, const int32_t wbits)
 	"ldrd %[x0], %[x1], [%[c], #-40]\n\t"                                                                  \
 	"ldrd %[y0], %[y1], [%[c], #-8]\n\t" QF__A_FIELD("and %[v], %[v], #0xC0C0C0C0\n\t", "], #4")
 
-/* An odd number of groups runs one step before the twice-unrolled loop. The
+/* The loop runs four groups per pass, after one step when the count is odd
+ * and two when it has bit 1 set (the steps use v, so the count left is
+ * worked out again). The
  * "m" inputs say the loop reads the columns and weights (so the stores that
  * wrote the columns come first) without a "memory" clobber, which would make
  * gcc reload every kernel parameter after each tile. */
-#define QF__A_LOOP(STEP, GB)                                                                                   \
+#define QF__A_LOOP(STEP, GB, GB2)                                                                              \
 	__asm__ volatile("sub %[v], %[end], %[c]\n\t"                                                          \
 			 "tst %[v], #" GB "\n\t"                                                             \
 			 "beq 2f\n\t" STEP "2:\n\t"                                                            \
-			 "cmp %[c], %[end]\n\t"                                                                \
-			 "beq 3f\n"                                                                            \
-			 "1:\n\t" STEP STEP "cmp %[c], %[end]\n\t"                                             \
-			 "bne 1b\n"                                                                            \
-			 "3:\n"                                                                                \
+			 "sub %[v], %[end], %[c]\n\t"                                                          \
+			 "tst %[v], #" GB2 "\n\t"                                                            \
+			 "beq 4f\n\t" STEP STEP "4:\n\t"                                                       \
+			 "cmp %[c], %[end]\n\t"                                                              \
+			 "beq 3f\n"                                                                           \
+			 "1:\n\t" STEP STEP STEP STEP "cmp %[c], %[end]\n\t"                                   \
+			 "bne 1b\n"                                                                           \
+			 "3:\n"                                                                               \
 			 : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [c] "+r"(c),     \
 			 [w] "+r"(w), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0), [y1] "=&r"(y1),          \
 			 [v] "=&r"(v), [l] "=&r"(l)                                                            \
@@ -370,11 +375,11 @@ QF_INLINE void qf__loop22(const int8_t **pw, int32_t woff, const int32_t **pc, i
 	const int32_t *c = *pc, *end = c + n * QF__CG(wbits);
 	int32_t a00 = *p00, a01 = *p01, a10 = *p10, a11 = *p11, x0, x1, y0, y1, v, l;
 	if (wbits == 8)
-		QF__A_LOOP(QF__A_W8, "16");
+		QF__A_LOOP(QF__A_W8, "16", "32");
 	else if (wbits == 4)
-		QF__A_LOOP(QF__A_W4, "32");
+		QF__A_LOOP(QF__A_W4, "32", "64");
 	else
-		QF__A_LOOP(QF__A_W2, "64");
+		QF__A_LOOP(QF__A_W2, "64", "128");
 	*pw = w;
 	*pc = c;
 	*p00 = a00;
