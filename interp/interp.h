@@ -323,6 +323,68 @@ int64_t qf_gradboost_steps(const qf_gradboost *b);
 /* Running min and max of |g| of param i, bias-corrected (0 before any step). */
 void qf_gradboost_stats(const qf_gradboost *b, int i, double *min, double *max);
 
+/* ================================================================ integer lowering
+ * (additive section, owned by the integer lowering: engine_probe.c,
+ * calibrate.c, intref.c) */
+
+/* ------------------------------------------------------------ probe (engine_probe.c)
+ * Float values of chosen activation tensors, for calibration. The engine
+ * keeps only the logits of a forward, so a probe runs one engine per
+ * tensor, each over the network cut just after that tensor; it uses
+ * nothing of the engine beyond this header. */
+typedef struct qf_probe qf_probe;
+/* NULL after reporting through d (a graph the engine cannot run). */
+qf_probe *qf_probe_new(const qf_graph *g, const int *tensors, int n, int batch, int threads, qf_diag *d);
+void qf_probe_free(qf_probe *p);
+/* batch x C x H x W floats, as qf_engine_input. */
+float *qf_probe_input(qf_probe *p);
+/* Runs images [0, n) in eval mode through every cut. */
+void qf_probe_forward(qf_probe *p, int n);
+/* Tensor k (of the tensors given to qf_probe_new) for the n images of the
+ * last forward: n x H x W x C floats, each image NHWC. *elems (may be NULL)
+ * gets the values per image. */
+const float *qf_probe_values(const qf_probe *p, int k, int64_t *elems);
+
+/* ------------------------------------------------------------ calibration (calibrate.c) */
+typedef struct {
+	bool pow2;                   /* every scale a power of two (shift-only requant) */
+	int wbits;                   /* weight width for every layer; 0: the model's own (8 when it has none) */
+	int batch, threads;
+} qf_calib_cfg;
+/* Post-training quant params for g from images [0, n) of s (ds says how
+ * to crop them): BN is folded in a copy, the copy runs in float and every
+ * activation's min and max (widened to hold 0) give an asymmetric scale
+ * and zero point per tensor at the width its quant param had (8 when
+ * none); pools, and activations right after them, take their input's
+ * (the integer pools keep the scale); the input is raw bytes, scale 1/255
+ * (2^-8 in pow2 mode) and zero point -128; weights are symmetric per
+ * output channel, max |w| / (2^(b-1) - 1) of the folded weights (so a
+ * conv's weight quant params describe its BN-folded weights), rounded up to
+ * a power of two in pow2 mode, raised where the bias would not fit int32.
+ * g's quant params are replaced (activations that folding removes lose
+ * theirs). 0, or -1 after reporting through d. */
+int qf_calibrate(qf_graph *g, const qf_dataset *ds, const qf_images *s, int n, const qf_calib_cfg *c, qf_diag *d);
+
+/* ------------------------------------------------------------ integer reference (intref.c)
+ * Runs a QUANTIZED or PLANNED Int Graph exactly as the runtime contract
+ * says (runtime/qf_runtime.h), written out plainly and independently of
+ * runtime/ so that agreeing with it means something: emitted code must give
+ * the same logits bit for bit. */
+typedef struct qf_intref qf_intref;
+qf_intref *qf_intref_new(const qf_igraph *ig);
+void qf_intref_free(qf_intref *r);
+/* in: the input as H x W x C raw bytes; logits: ig->classes int8 values. */
+void qf_intref_run(qf_intref *r, const uint8_t *in, int8_t *logits);
+/* Tensor t of the last run: H x W x C values (4-bit ones sign-extended,
+ * one per byte). */
+const int8_t *qf_intref_tensor(const qf_intref *r, int t);
+/* Image i of s as the H x W x C bytes a model takes (the centre crop when
+ * ds crops, as qf_batch without augmentation). */
+void qf_image_hwc(const qf_dataset *ds, const qf_images *s, int i, uint8_t *out);
+/* Top-1 accuracy (percent) of the integer model over s; ties between
+ * logits go to the lowest class, as on the MCU. confusion as qf_evaluate. */
+double qf_intref_evaluate(const qf_igraph *ig, const qf_dataset *ds, const qf_images *s, int64_t *confusion);
+
 /* ------------------------------------------------------------ QAT runs (qat.c) */
 
 /* What a run does. qf_qat_cfg_from_policy sets each technique as the

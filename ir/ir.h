@@ -615,4 +615,144 @@ qf_graph *qf_qfm_read(const char *path, qf_diag *d);
 /* The same from memory; name is used in messages. */
 qf_graph *qf_qfm_parse(const char *name, const char *buf, size_t len, qf_diag *d);
 
+/* ================================================================ Int Graph
+ * (additive section, owned by the integer lowering; ir/intgraph.c)
+ *
+ * The integer-only network the backends compile. passes/fuse.c builds it
+ * from a BN-folded Graph IR (one node per fused layer: conv/fc + activation,
+ * pools, add), passes/quantize.c fills in the integers (int32 biases,
+ * per-channel requant multipliers and shifts, packed weights, clamps) and
+ * passes/plan.c places every tensor and kernel scratch buffer in one static
+ * arena. Shapes are H x W x C: activations are stored NHWC, as the runtime
+ * kernels (runtime/qf_runtime.h) read them. Arrays and indices, no pointers
+ * into other structures; each node keeps `src`, the Graph IR node it came
+ * from, for messages.
+ *
+ * The arithmetic is the contract of runtime/qf_runtime.h: weights symmetric
+ * per output channel at 8, 4 or 2 bits packed low bits first (conv rows
+ * OHWI, depthwise rows one tap of in_c values, fc rows in NHWC order of the
+ * input), activations asymmetric per tensor at 8 or 4 bits, int32
+ * accumulators, requant y = clamp(zp + MulByQuantizedMultiplier(acc, M0, n))
+ * or, in power-of-two mode, y = clamp(zp + RoundingShift(acc, n)). */
+
+#define QF_IOPS(X)                      \
+	X(CONV, "conv")                 \
+	X(DWCONV, "dwconv")             \
+	X(FC, "fc")                     \
+	X(MAXPOOL, "maxpool")           \
+	X(AVGPOOL, "avgpool")           \
+	X(ADD, "add")
+typedef enum {
+#define X(id, name) QF_IOP_##id,
+	QF_IOPS(X)
+#undef X
+	QF_IOP_COUNT
+} qf_iop;
+extern const char *const qf_iop_name[QF_IOP_COUNT];
+
+/* How far the passes have taken an Int Graph; the verifier checks what
+ * each stage promises. */
+typedef enum {
+	QF_ISTAGE_FUSED,             /* structure, shapes, Graph IR sources; no integers yet */
+	QF_ISTAGE_QUANTIZED,         /* + bits, zero points, biases, requant, packed weights, scratch sizes */
+	QF_ISTAGE_PLANNED            /* + arena offsets and liveness */
+} qf_istage;
+
+typedef struct {
+	char name[48];
+	int h, w, c;                 /* one image, stored NHWC */
+	int src;                     /* Graph IR tensor whose quant params it carries */
+	int producer;                /* node; -1 for the input */
+	/* quantized */
+	int bits;                    /* 8 or 4 */
+	int32_t zp;                  /* in [-128, 127] (8 bits) or [-8, 7] (4 bits) */
+	double scale;                /* real = (q - zp) * scale; for reports, no integer path reads it */
+	int64_t bytes;               /* h*w*c values at bits, 4-bit ones two per byte */
+	/* planned */
+	int64_t offset;              /* byte offset in the arena; -1 before planning */
+	int first, last;             /* live from node first through node last (-1: before node 0) */
+} qf_itensor;
+
+typedef struct {
+	char name[48];
+	qf_iop op;
+	int in[2];                   /* activation tensors; in[1] only for add, else -1 */
+	int out;
+	int k_h, k_w, stride, pad_top, pad_left; /* conv, dwconv, pools (square stride) */
+	qf_act act;                  /* activation folded into the output clamp */
+	int src;                     /* the Graph IR node of the layer */
+	int wsrc, bsrc;              /* Graph IR weight and bias tensors; -1 none */
+	int64_t macs;
+	/* quantized */
+	int w_bits;                  /* 8, 4 or 2; 0 for unweighted ops */
+	int64_t w_off, w_bytes;      /* packed weights at ig->w[w_off ...] */
+	int64_t bias;                /* out c int32 at ig->i32[bias ...]; -1 none */
+	int64_t mult, shift;         /* out c int32 each in ig->i32 (add: 1); mult -1 in pow2 mode */
+	int32_t act_min, act_max;    /* output clamp in the output's integer domain */
+	int32_t add_ls;              /* add: left shift of both inputs (TFLite: 20) */
+	int32_t add_mult[2], add_shift[2]; /* add: rescale of each input to the common scale */
+	int64_t scratch;             /* bytes of kernel scratch, 4-byte aligned; 0 none */
+	/* planned */
+	int64_t scratch_off;         /* arena offset of the scratch; -1 none */
+} qf_inode;
+
+typedef struct {
+	char *name;                  /* the C identifier part of emitted names */
+	qf_istage stage;
+	qf_itensor *t;
+	int nt;
+	int64_t capt;
+	qf_inode *n;                 /* execution order */
+	int nn;
+	int64_t capn;
+	uint8_t *w;                  /* packed weights of every layer */
+	int64_t nw, capw;
+	int32_t *i32;                /* biases, multipliers, shifts */
+	int64_t ni32, capi32;
+	int input, output;           /* tensors: the network input (8-bit) and the logits */
+	int classes;
+	bool pow2;                   /* every requant a rounding shift (no multipliers) */
+	/* planned */
+	int64_t arena_bytes;         /* the arena: activations and scratch, planned */
+	int64_t naive_bytes;         /* every activation and scratch buffer apart (no reuse) */
+	int64_t live_peak_bytes;     /* largest sum of buffers live at one node: a floor for any plan */
+} qf_igraph;
+
+qf_igraph *qf_igraph_new(const char *name);
+void qf_igraph_free(qf_igraph *ig);
+int qf_igraph_add_tensor(qf_igraph *ig, const char *name, int h, int w, int c, int src);
+/* Adds a node (op, inputs, output) with every other field zero / -1. */
+int qf_igraph_add_node(qf_igraph *ig, qf_iop op, const char *name, int in0, int in1, int out, int src);
+int64_t qf_igraph_alloc_i32(qf_igraph *ig, int64_t n);
+int64_t qf_igraph_alloc_w(qf_igraph *ig, int64_t n); /* zeroed */
+static inline int64_t qf_itensor_elems(const qf_itensor *t) { return (int64_t)t->h * t->w * t->c; }
+/* Bytes of n activation values at bits (4-bit values two per byte). */
+static inline int64_t qf_act_bytes(int64_t n, int bits) { return (n * bits + 7) / 8; }
+/* Bytes of one packed weight row of n values at bits (rows start on bytes). */
+static inline int64_t qf_packed_row_bytes(int64_t n, int bits) { return (n * bits + 7) / 8; }
+/* Values in one weight row of node n (conv: k_h*k_w*in_c; dwconv: in_c;
+ * fc: input elements) and rows (conv, fc: out c; dwconv: k_h*k_w). */
+int64_t qf_inode_row_len(const qf_igraph *ig, const qf_inode *n);
+int64_t qf_inode_rows(const qf_igraph *ig, const qf_inode *n);
+
+/* The invariants of ig->stage (see ir/intgraph.c): NULL when they hold,
+ * else a description of the first violation. After planning this includes
+ * that no two tensors (or scratch buffers) live at the same time overlap
+ * in the arena, except an input and output a node may share in place. */
+const char *qf_igraph_verify(const qf_igraph *ig);
+#ifdef NDEBUG
+#define QF_IVERIFY(ig) ((void)0)
+#else
+#define QF_IVERIFY(ig) qf_igraph_verify_or_die((ig), __FILE__, __LINE__)
+#endif
+void qf_igraph_verify_or_die(const qf_igraph *ig, const char *file, int line);
+/* True when node n may write its output over its input in[0] (same
+ * offset): every output element depends only on input elements at or after
+ * its own position, and the kernel reads them before writing it. */
+bool qf_inode_in_place(const qf_igraph *ig, int n);
+
+/* The Int Graph as text: one line per tensor and per layer with shapes,
+ * bits, zero points, requant and arena placement (`qforge lower`). */
+void qf_igraph_print(FILE *f, const qf_igraph *ig);
+
 #endif

@@ -1,0 +1,697 @@
+/* cgen.c: the C99 backend: a PLANNED Int Graph as C sources that call the
+ * runtime kernels (see cgen.h for the files and their contents).
+ *
+ * model.c holds one kernel call per Int Graph node with its parameters as
+ * static const structs, arena offsets as constants; weights.c the packed
+ * weights and per-channel integers, named qf_<name>_w<i>, _b<i>, _m<i>,
+ * _n<i> for node i. Between layers model.c calls QF_LAYER_HOOK(i) (empty
+ * unless the includer defines it), which the firmware harness uses to count
+ * instructions per layer. Output is deterministic: the same Int Graph gives
+ * the same bytes. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backends/c/cgen.h"
+
+#ifndef QF_VERSION
+#define QF_VERSION "0.1.0"
+#endif
+
+/* Text sizes of the runtime kernels, bytes, measured on the runtime of
+ * 2024-xx with
+ *   arm-none-eabi-gcc -std=c99 -O2 -ffreestanding -ffunction-sections -mthumb -mcpu=cortex-m4 -c runtime/K.c
+ *   arm-none-eabi-size K.o
+ * (the M3 builds are smaller). Only for the estimate emit prints; qforge
+ * bench measures the linked image. */
+static const struct {
+	const char *kernel;
+	int bytes;
+} kernel_text[] = {
+	{"qf_conv_s8", 3800},      {"qf_conv_s8_s4w", 4912}, {"qf_conv_s8_s2w", 6280}, {"qf_conv_s4", 9160},
+	{"qf_dwconv_s8", 2388},    {"qf_dwconv_s8_s4w", 2528}, {"qf_dwconv_s8_s2w", 2528}, {"qf_fc_s8", 1244},
+	{"qf_fc_s8_s4w", 1604},    {"qf_fc_s8_s2w", 1956},   {"qf_fc_s4", 4436},       {"qf_maxpool_s8", 704},
+	{"qf_avgpool_s8", 512},    {"qf_add_s8", 764},
+};
+/* scratch.c (300), plus model.c: per layer a call and its structs (about
+ * 120 bytes of code and const data measured on fmnist-small), and the
+ * function around them. */
+enum { SCRATCH_TEXT = 300, PER_LAYER_TEXT = 120, RUN_TEXT = 200 };
+/* Stack of one inference: the deepest kernel frame plus the run function;
+ * measured with a painted stack on mps2-an386 (tests/fw/model_main.c
+ * prints it): 232 bytes for fmnist-small. Rounded up for the estimate. */
+enum { STACK_ESTIMATE = 512 };
+
+const char *qf_cgen_kernel(const qf_igraph *ig, const qf_inode *n)
+{
+	const qf_itensor *x = &ig->t[n->in[0]];
+	switch (n->op) {
+	case QF_IOP_CONV:
+		if (x->bits == 4)
+			return "qf_conv_s4";
+		return n->w_bits == 8 ? "qf_conv_s8" : n->w_bits == 4 ? "qf_conv_s8_s4w" : "qf_conv_s8_s2w";
+	case QF_IOP_DWCONV:
+		return n->w_bits == 8 ? "qf_dwconv_s8" : n->w_bits == 4 ? "qf_dwconv_s8_s4w" : "qf_dwconv_s8_s2w";
+	case QF_IOP_FC:
+		if (x->bits == 4)
+			return "qf_fc_s4";
+		return n->w_bits == 8 ? "qf_fc_s8" : n->w_bits == 4 ? "qf_fc_s8_s4w" : "qf_fc_s8_s2w";
+	case QF_IOP_MAXPOOL:
+		return "qf_maxpool_s8";
+	case QF_IOP_AVGPOOL:
+		return "qf_avgpool_s8";
+	case QF_IOP_ADD:
+		return "qf_add_s8";
+	case QF_IOP_COUNT:
+		break;
+	}
+	qf_die("cgen: op %d", (int)n->op);
+}
+
+static bool weighted(const qf_inode *n)
+{
+	return n->op == QF_IOP_CONV || n->op == QF_IOP_DWCONV || n->op == QF_IOP_FC;
+}
+
+/* The distinct kernels of ig in first-use order; returns how many. */
+static int kernels(const qf_igraph *ig, const char **k)
+{
+	int nk = 0;
+	for (int i = 0; i < ig->nn; i++) {
+		const char *s = qf_cgen_kernel(ig, &ig->n[i]);
+		bool seen = false;
+		for (int j = 0; j < nk && !seen; j++)
+			seen = strcmp(k[j], s) == 0;
+		if (!seen)
+			k[nk++] = s;
+	}
+	return nk;
+}
+
+static void c_name(const char *want, const char *model, char *out, size_t size)
+{
+	const char *s = want ? want : model;
+	size_t o = 0;
+	if (!isalpha((unsigned char)s[0]))
+		out[o++] = 'm';
+	for (; *s && o + 1 < size; s++)
+		out[o++] = isalnum((unsigned char)*s) ? (char)tolower((unsigned char)*s) : '_';
+	out[o] = 0;
+}
+
+/* Bytes of const data of node n: packed weights, per-channel int32s, the
+ * parameter structs (about 64 bytes each for conv, less for the rest). */
+static int64_t node_const(const qf_igraph *ig, const qf_inode *n)
+{
+	int64_t c = n->op == QF_IOP_ADD ? 1 : ig->t[n->out].c, b = n->w_bytes;
+	if (n->bias >= 0)
+		b += 4 * c;
+	if (n->shift >= 0)
+		b += 4 * c;
+	if (n->mult >= 0)
+		b += 4 * c;
+	return b + (n->op == QF_IOP_ADD ? 56 : n->op == QF_IOP_FC ? 44 : 84);
+}
+
+void qf_cgen_measure(const qf_igraph *ig, const char *name, qf_cgen_summary *s)
+{
+	QF_ASSERT(ig->stage == QF_ISTAGE_PLANNED);
+	memset(s, 0, sizeof(*s));
+	c_name(name, ig->name, s->name, sizeof s->name);
+	const char **k = qf_xmalloc((size_t)(ig->nn ? ig->nn : 1) * sizeof(char *));
+	s->n_kernels = kernels(ig, k);
+	bool scratch = false;
+	s->code_bytes = RUN_TEXT + (int64_t)PER_LAYER_TEXT * ig->nn;
+	for (int i = 0; i < s->n_kernels; i++)
+		for (size_t j = 0; j < sizeof kernel_text / sizeof kernel_text[0]; j++)
+			if (strcmp(kernel_text[j].kernel, k[i]) == 0)
+				s->code_bytes += kernel_text[j].bytes;
+	for (int i = 0; i < ig->nn; i++) {
+		s->const_bytes += node_const(ig, &ig->n[i]);
+		scratch |= weighted(&ig->n[i]);
+	}
+	if (scratch)
+		s->code_bytes += SCRATCH_TEXT;
+	free(k);
+	s->arena_bytes = ig->arena_bytes;
+	s->stack_bytes = STACK_ESTIMATE;
+	/* model.h, model.c, weights.h, weights.c, model.mk, 6 headers, kernels */
+	s->n_files = 5 + 6 + s->n_kernels + (scratch ? 1 : 0);
+}
+
+/* ------------------------------------------------------------ text buffers */
+
+typedef struct {
+	char *p;
+	size_t n, cap;
+} sbuf;
+
+__attribute__((format(printf, 2, 3))) static void out(sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int need = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	QF_ASSERT(need >= 0);
+	if (b->n + (size_t)need + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->n + (size_t)need + 1)
+			cap *= 2;
+		b->p = qf_xrealloc(b->p, cap);
+		b->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->n, (size_t)need + 1, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)need;
+}
+
+static void upper(const char *s, char *o, size_t size)
+{
+	size_t i = 0;
+	for (; s[i] && i + 1 < size; i++)
+		o[i] = (char)toupper((unsigned char)s[i]);
+	o[i] = 0;
+}
+
+/* A const array of int32, ten to a line. */
+static void i32_array(sbuf *b, const char *type, const char *name, const int32_t *v, int64_t n)
+{
+	out(b, "const %s %s[%lld] = {", type, name, (long long)n);
+	for (int64_t i = 0; i < n; i++)
+		out(b, "%s%ld", i % 10 ? ", " : i ? ",\n\t" : "\n\t", (long)v[i]);
+	out(b, "\n};\n");
+}
+
+static void w_array(sbuf *b, const char *name, const uint8_t *v, int64_t n)
+{
+	out(b, "const int8_t %s[%lld] = {", name, (long long)n);
+	for (int64_t i = 0; i < n; i++)
+		out(b, "%s%d", i % 16 ? ", " : i ? ",\n\t" : "\n\t", (int)(int8_t)v[i]);
+	out(b, "\n};\n");
+}
+
+/* ------------------------------------------------------------ the files */
+
+static void model_h(sbuf *b, const qf_igraph *ig, const char *nm, const char *source)
+{
+	char up[64];
+	upper(nm, up, sizeof up);
+	const qf_itensor *in = &ig->t[ig->input], *lo = &ig->t[ig->output];
+	out(b,
+	    "/* model.h: %s, an integer-only classifier generated by qforge %s%s%s.\n"
+	    " * Do not edit: regenerate with qforge emit.\n"
+	    " *\n"
+	    " *   int qf_%s_run(const uint8_t *in, int8_t *out_logits, void *arena);\n"
+	    " *\n"
+	    " * in          the image, QF_%s_IN_H x QF_%s_IN_W x QF_%s_IN_C raw bytes,\n"
+	    " *             channels interleaved (H x W x C); the network reads byte b as\n"
+	    " *             the real value (b - 128 - (%d)) * %.9g\n"
+	    " * out_logits  QF_%s_CLASSES int8 logits: real = (q - QF_%s_OUT_ZP) * %.9g;\n"
+	    " *             the class is the index of the largest (the first on ties)\n"
+	    " * arena       QF_%s_ARENA_BYTES bytes of RAM, 4-byte aligned: every\n"
+	    " *             activation and kernel scratch buffer; nothing is kept in it\n"
+	    " *             between calls\n"
+	    " * returns     0, or a negative qf_rt_status from a kernel (NULL pointers, a\n"
+	    " *             misaligned arena)\n"
+	    " * All state is in the arena: calls on different arenas may run at once.\n"
+	    " * No malloc, no floating point, nothing from libc.\n"
+	    " * %s requantisation; %d layers (see model.c). */\n"
+	    "#ifndef QF_%s_MODEL_H\n#define QF_%s_MODEL_H\n\n#include <stdint.h>\n\n",
+	    nm, QF_VERSION, source ? " from " : "", source ? source : "", nm, up, up, up, (int)in->zp, in->scale, up,
+	    up, lo->scale, up, ig->pow2 ? "Power-of-two (shift-only)" : "Q31 multiplier and shift", ig->nn, up, up);
+	out(b, "#define QF_%s_IN_H %d\n#define QF_%s_IN_W %d\n#define QF_%s_IN_C %d\n", up, in->h, up, in->w, up,
+	    in->c);
+	out(b, "#define QF_%s_IN_BYTES %lld\n", up, (long long)qf_itensor_elems(in));
+	out(b, "#define QF_%s_CLASSES %d\n#define QF_%s_OUT_ZP (%d)\n", up, ig->classes, up, (int)lo->zp);
+	out(b, "#define QF_%s_ARENA_BYTES %lld\n", up, (long long)ig->arena_bytes);
+	out(b, "#define QF_%s_LAYERS %d\n\n", up, ig->nn);
+	out(b, "int qf_%s_run(const uint8_t *in, int8_t *out_logits, void *arena);\n\n#endif\n", nm);
+}
+
+static void weights_files(sbuf *h, sbuf *c, const qf_igraph *ig, const char *nm)
+{
+	char up[64], name[96];
+	upper(nm, up, sizeof up);
+	out(h,
+	    "/* weights.h: the constants of model %s (generated by qforge; do not edit).\n"
+	    " * Per layer i: w<i> packed weights, b<i> int32 biases, m<i> requant\n"
+	    " * multipliers (none in power-of-two mode), n<i> shifts. */\n"
+	    "#ifndef QF_%s_WEIGHTS_H\n#define QF_%s_WEIGHTS_H\n\n#include <stdint.h>\n\n",
+	    nm, up, up);
+	out(c, "/* weights.c: the constants of model %s (generated by qforge; do not edit). */\n"
+	       "#include \"weights.h\"\n\n",
+	    nm);
+	for (int i = 0; i < ig->nn; i++) {
+		const qf_inode *n = &ig->n[i];
+		int64_t ch = n->op == QF_IOP_ADD ? 1 : ig->t[n->out].c;
+		out(c, "/* %d %s */\n", i, n->name);
+		if (n->w_bytes) {
+			snprintf(name, sizeof name, "qf_%s_w%d", nm, i);
+			out(h, "extern const int8_t %s[%lld];\n", name, (long long)n->w_bytes);
+			w_array(c, name, ig->w + n->w_off, n->w_bytes);
+		}
+		if (n->bias >= 0) {
+			snprintf(name, sizeof name, "qf_%s_b%d", nm, i);
+			out(h, "extern const int32_t %s[%lld];\n", name, (long long)ch);
+			i32_array(c, "int32_t", name, ig->i32 + n->bias, ch);
+		}
+		if (n->mult >= 0 && n->op != QF_IOP_ADD) {
+			snprintf(name, sizeof name, "qf_%s_m%d", nm, i);
+			out(h, "extern const int32_t %s[%lld];\n", name, (long long)ch);
+			i32_array(c, "int32_t", name, ig->i32 + n->mult, ch);
+		}
+		if (n->shift >= 0 && n->op != QF_IOP_ADD) {
+			snprintf(name, sizeof name, "qf_%s_n%d", nm, i);
+			out(h, "extern const int32_t %s[%lld];\n", name, (long long)ch);
+			i32_array(c, "int32_t", name, ig->i32 + n->shift, ch);
+		}
+	}
+	out(h, "\n#endif\n");
+}
+
+static void model_c(sbuf *b, const qf_igraph *ig, const char *nm)
+{
+	char up[64];
+	upper(nm, up, sizeof up);
+	out(b,
+	    "/* model.c: model %s, one runtime kernel call per fused layer (generated by\n"
+	    " * qforge; do not edit). Arena: %lld bytes, planned from liveness; a pool\n"
+	    " * or add may write over the input it consumes. */\n"
+	    "#include \"model.h\"\n#include \"qf_runtime.h\"\n#include \"weights.h\"\n\n"
+	    "/* Compiled with -DQF_LAYER_HOOK_FN=f, f(i) is called before layer i and,\n"
+	    " * with i = the layer count, after the last: the firmware harness counts\n"
+	    " * instructions per layer with it. */\n"
+	    "#ifdef QF_LAYER_HOOK_FN\nvoid QF_LAYER_HOOK_FN(int layer);\n#define QF_LAYER_HOOK(i) QF_LAYER_HOOK_FN(i)\n"
+	    "#else\n#define QF_LAYER_HOOK(i) ((void)0)\n#endif\n\n",
+	    nm, (long long)ig->arena_bytes);
+	for (int i = 0; i < ig->nn; i++) {
+		const qf_inode *n = &ig->n[i];
+		const qf_itensor *x = &ig->t[n->in[0]], *y = &ig->t[n->out];
+		out(b, "/* %d %s: %s", i, n->name, qf_iop_name[n->op]);
+		if (n->op != QF_IOP_FC && n->op != QF_IOP_ADD)
+			out(b, " %dx%d stride %d pad %d", n->k_h, n->k_w, n->stride, n->pad_top);
+		out(b, ", %dx%dx%d -> %dx%dx%d", x->h, x->w, x->c, y->h, y->w, y->c);
+		if (weighted(n))
+			out(b, ", %d-bit weights", n->w_bits);
+		if (n->act != QF_ACT_NONE)
+			out(b, ", %s", qf_act_name[n->act]);
+		out(b, " */\n");
+		switch (n->op) {
+		case QF_IOP_CONV:
+		case QF_IOP_DWCONV:
+			out(b,
+			    "static const qf_rt_conv L%d = {.in_h = %d, .in_w = %d, .in_c = %d, .out_h = %d, .out_w = %d, "
+			    ".out_c = %d,\n\t.k_h = %d, .k_w = %d, .stride_h = %d, .stride_w = %d, .pad_top = %d, "
+			    ".pad_left = %d,\n\t.in_zp = %d, .in_bits = %d, .out_bits = %d, .w_bits = %d};\n",
+			    i, x->h, x->w, x->c, y->h, y->w, y->c, n->k_h, n->k_w, n->stride, n->stride, n->pad_top,
+			    n->pad_left, (int)x->zp, x->bits, y->bits, n->w_bits);
+			break;
+		case QF_IOP_FC:
+			out(b,
+			    "static const qf_rt_fc L%d = {.in_n = %lld, .out_n = %d, .in_zp = %d, .in_bits = %d, "
+			    ".out_bits = %d, .w_bits = %d};\n",
+			    i, (long long)qf_itensor_elems(x), y->c, (int)x->zp, x->bits, y->bits, n->w_bits);
+			break;
+		case QF_IOP_MAXPOOL:
+		case QF_IOP_AVGPOOL:
+			out(b,
+			    "static const qf_rt_pool L%d = {.in_h = %d, .in_w = %d, .c = %d, .out_h = %d, .out_w = %d,\n"
+			    "\t.k_h = %d, .k_w = %d, .stride_h = %d, .stride_w = %d, .pad_top = %d, .pad_left = %d, "
+			    ".min = %d, .max = %d};\n",
+			    i, x->h, x->w, x->c, y->h, y->w, n->k_h, n->k_w, n->stride, n->stride, n->pad_top, n->pad_left,
+			    (int)n->act_min, (int)n->act_max);
+			break;
+		case QF_IOP_ADD: {
+			const qf_itensor *x1 = &ig->t[n->in[1]];
+			out(b,
+			    "static const qf_rt_add L%d = {.n = %lld, .a_zp = %d, .b_zp = %d, .left_shift = %d,\n"
+			    "\t.a_mult = %d, .a_shift = %d, .b_mult = %d, .b_shift = %d, .out_mult = %d, .out_shift = %d,\n"
+			    "\t.out_zp = %d, .min = %d, .max = %d, .pow2 = %d};\n",
+			    i, (long long)qf_itensor_elems(y), (int)x->zp, (int)x1->zp, (int)n->add_ls, (int)n->add_mult[0],
+			    (int)n->add_shift[0], (int)n->add_mult[1], (int)n->add_shift[1],
+			    n->mult >= 0 ? (int)ig->i32[n->mult] : 0, (int)ig->i32[n->shift], (int)y->zp,
+			    (int)n->act_min, (int)n->act_max, ig->pow2 ? 1 : 0);
+			break;
+		}
+		case QF_IOP_COUNT:
+			break;
+		}
+		if (weighted(n)) {
+			char m[80];
+			if (n->mult >= 0)
+				snprintf(m, sizeof m, "qf_%s_m%d", nm, i);
+			else
+				snprintf(m, sizeof m, "0");
+			out(b, "static const qf_rt_requant L%d_rq = {%s, qf_%s_n%d, %d, %d, %d};\n", i, m, nm, i, (int)y->zp,
+			    (int)n->act_min, (int)n->act_max);
+		}
+	}
+	const qf_itensor *in = &ig->t[ig->input], *lo = &ig->t[ig->output];
+	out(b,
+	    "\nint qf_%s_run(const uint8_t *in, int8_t *out_logits, void *arena)\n{\n"
+	    "\tint8_t *a = (int8_t *)arena;\n\tqf_rt_status st;\n\tint32_t i;\n\n"
+	    "\tif (!in || !out_logits || !arena)\n\t\treturn QF_RT_ERR_NULL;\n"
+	    "\tif ((uintptr_t)arena & 3u)\n\t\treturn QF_RT_ERR_SCRATCH;\n"
+	    "\t/* raw byte b is the int8 value b - 128 */\n"
+	    "\tfor (i = 0; i < %lld; i++)\n\t\ta[%lld + i] = (int8_t)(in[i] ^ 0x80u);\n",
+	    nm, (long long)qf_itensor_elems(in), (long long)in->offset);
+	for (int i = 0; i < ig->nn; i++) {
+		const qf_inode *n = &ig->n[i];
+		const char *k = qf_cgen_kernel(ig, n);
+		long long xo = ig->t[n->in[0]].offset, yo = ig->t[n->out].offset;
+		out(b, "\tQF_LAYER_HOOK(%d);\n", i);
+		if (weighted(n)) {
+			char bias[80];
+			if (n->bias >= 0)
+				snprintf(bias, sizeof bias, "qf_%s_b%d", nm, i);
+			else
+				snprintf(bias, sizeof bias, "0");
+			out(b, "\tst = %s(&L%d, &L%d_rq, a + %lld, qf_%s_w%d, %s, a + %lld, a + %lld, %lld);\n", k, i, i, xo,
+			    nm, i, bias, yo, (long long)n->scratch_off, (long long)n->scratch);
+		} else if (n->op == QF_IOP_ADD) {
+			out(b, "\tst = %s(&L%d, a + %lld, a + %lld, a + %lld);\n", k, i, xo,
+			    (long long)ig->t[n->in[1]].offset, yo);
+		} else {
+			out(b, "\tst = %s(&L%d, a + %lld, a + %lld);\n", k, i, xo, yo);
+		}
+		out(b, "\tif (st != QF_RT_OK)\n\t\treturn st;\n");
+	}
+	out(b, "\tQF_LAYER_HOOK(%d);\n", ig->nn);
+	out(b, "\tfor (i = 0; i < %d; i++)\n\t\tout_logits[i] = a[%lld + i];\n\treturn QF_RT_OK;\n}\n", ig->classes,
+	    (long long)lo->offset);
+}
+
+static void model_mk(sbuf *b, const qf_igraph *ig, const char *nm, const char **k, int nk)
+{
+	char up[64];
+	upper(nm, up, sizeof up);
+	bool scratch = false;
+	for (int i = 0; i < ig->nn; i++)
+		scratch |= weighted(&ig->n[i]);
+	out(b,
+	    "# model.mk: the sources of model %s (generated by qforge; do not edit).\n"
+	    "# Include it from a Makefile and compile $(QF_%s_SRC) with $(QF_%s_CFLAGS),\n"
+	    "# C99 or later; e.g. for a Cortex-M4:\n"
+	    "#   arm-none-eabi-gcc -std=c99 -O2 -ffreestanding -mthumb -mcpu=cortex-m4 $(QF_%s_CFLAGS) -c ...\n"
+	    "# The runtime kernels use the DSP instructions when __ARM_FEATURE_DSP is set\n"
+	    "# (-mcpu=cortex-m4/m7/m33), portable C otherwise.\n"
+	    "QF_%s_DIR := $(dir $(lastword $(MAKEFILE_LIST)))\n"
+	    "QF_%s_SRC := $(addprefix $(QF_%s_DIR),model.c weights.c",
+	    nm, up, up, up, up, up, up);
+	for (int i = 0; i < nk; i++)
+		out(b, " %s.c", k[i] + 3);
+	if (scratch)
+		out(b, " scratch.c");
+	out(b, ")\nQF_%s_CFLAGS := -I$(QF_%s_DIR)\n", up, up);
+}
+
+/* ------------------------------------------------------------ files on disk */
+
+int qf_write_file(const char *dir, const char *name, const char *data, size_t len, qf_diag *d)
+{
+	size_t pl = strlen(dir) + strlen(name) + 2;
+	char *path = qf_xmalloc(pl);
+	snprintf(path, pl, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	int rc = 0;
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+		qf_diag_file_error(d, path, 0, "cannot write: %s", strerror(errno));
+		if (f)
+			fclose(f);
+		rc = -1;
+	}
+	free(path);
+	return rc;
+}
+
+static char *path_join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *p = qf_xmalloc(n);
+	snprintf(p, n, "%s/%s", a, b);
+	return p;
+}
+
+static bool readable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+char *qf_source_file(const char *rel, size_t *len, qf_diag *d)
+{
+	size_t n;
+	const char *e = qf_embedded_file(rel, &n);
+	if (e) {
+		char *p = qf_xmalloc(n + 1);
+		memcpy(p, e, n);
+		p[n] = 0;
+		if (len)
+			*len = n;
+		return p;
+	}
+	/* not embedded: the source tree, wherever it can be found */
+	char *dirs[3] = {NULL, NULL, NULL};
+	const char *env = getenv("QFORGE_SRC");
+	if (env && *env)
+		dirs[0] = qf_xstrdup(env);
+	char exe[4096];
+	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (k > 0) {
+		exe[k] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			dirs[1] = path_join(exe, "..");
+		}
+	}
+	dirs[2] = qf_xstrdup(".");
+	char *found = NULL;
+	for (int i = 0; i < 3 && !found; i++) {
+		if (!dirs[i])
+			continue;
+		char *p = path_join(dirs[i], rel);
+		if (readable(p))
+			found = p;
+		else
+			free(p);
+	}
+	for (int i = 0; i < 3; i++)
+		free(dirs[i]);
+	if (!found) {
+		qf_diag_error(d, (qf_loc){0, 0},
+			      "cannot find '%s': this qforge binary does not embed it, and it is not under $QFORGE_SRC, "
+			      "the folder above the binary or the current folder; set QFORGE_SRC to the qforge source tree",
+			      rel);
+		return NULL;
+	}
+	char *text = NULL;
+	size_t tl = 0;
+	if (qf_read_file(found, 16L << 20, &text, &tl, d) != 0)
+		text = NULL;
+	free(found);
+	if (text && len)
+		*len = tl;
+	return text;
+}
+
+/* ------------------------------------------------------------ the folder, atomically */
+
+static const char *const rt_headers[] = {"qf_runtime.h", "qf_simd.h",     "requant.h",
+					 "conv_core.h",  "dwconv_core.h", "pool_check.h"};
+enum { N_RT_HEADERS = sizeof rt_headers / sizeof rt_headers[0] };
+
+/* A folder qforge emit wrote (so it may be replaced): it holds model.h
+ * whose first line says so, and nothing but regular files. */
+static int replaceable(const char *dir, qf_diag *d)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		qf_diag_file_error(d, dir, 0, "cannot use: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		qf_diag_file_error(d, dir, 0, "exists and is not a folder; emit writes a folder");
+		return -1;
+	}
+	char *mh = path_join(dir, "model.h");
+	FILE *f = fopen(mh, "r");
+	char line[128] = "";
+	if (f) {
+		if (!fgets(line, sizeof line, f))
+			line[0] = 0;
+		fclose(f);
+	}
+	free(mh);
+	if (!strstr(line, "generated by qforge")) {
+		/* an empty folder is fine too */
+		if (rmdir(dir) == 0)
+			return 0;
+		qf_diag_file_error(d, dir, 0,
+				   "exists and is not a folder qforge emit wrote (no generated model.h): refusing to "
+				   "replace it; remove it or give another -o");
+		return -1;
+	}
+	return 1;
+}
+
+/* Removes a flat folder of regular files (ours: a temporary, or an old
+ * emission); a subfolder someone put there keeps it alive. */
+static void remove_tree(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	if (dp) {
+		struct dirent *e;
+		while ((e = readdir(dp))) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			char *p = path_join(dir, e->d_name);
+			struct stat st;
+			if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+				unlink(p);
+			free(p);
+		}
+		closedir(dp);
+	}
+	rmdir(dir);
+}
+
+int qf_cgen_emit(const qf_igraph *ig, const qf_cgen_opts *o, qf_cgen_summary *s, qf_diag *d)
+{
+	QF_ASSERT(ig->stage == QF_ISTAGE_PLANNED);
+	qf_cgen_summary local;
+	if (!s)
+		s = &local;
+	qf_cgen_measure(ig, o->name, s);
+	const char *nm = s->name;
+	/* "out/" names the folder out: the temporary goes beside it */
+	char *dir = qf_xstrdup(o->out_dir);
+	for (size_t dl = strlen(dir); dl > 1 && dir[dl - 1] == '/';)
+		dir[--dl] = 0;
+	int rep = replaceable(dir, d);
+	if (rep < 0) {
+		free(dir);
+		return -1;
+	}
+	size_t tl = strlen(dir) + 16;
+	char *tmp = qf_xmalloc(tl);
+	snprintf(tmp, tl, "%s.tmpXXXXXX", dir);
+	if (!mkdtemp(tmp)) {
+		qf_diag_file_error(d, dir, 0, "cannot create a folder beside it: %s", strerror(errno));
+		free(tmp);
+		free(dir);
+		return -1;
+	}
+	int rc = 0;
+	sbuf mh = {0}, mc = {0}, wh = {0}, wc = {0}, mk = {0};
+	const char **k = qf_xmalloc((size_t)(ig->nn ? ig->nn : 1) * sizeof(char *));
+	int nk = kernels(ig, k);
+	model_h(&mh, ig, nm, o->source);
+	model_c(&mc, ig, nm);
+	weights_files(&wh, &wc, ig, nm);
+	model_mk(&mk, ig, nm, k, nk);
+	rc |= qf_write_file(tmp, "model.h", mh.p, mh.n, d);
+	rc |= qf_write_file(tmp, "model.c", mc.p, mc.n, d);
+	rc |= qf_write_file(tmp, "weights.h", wh.p, wh.n, d);
+	rc |= qf_write_file(tmp, "weights.c", wc.p, wc.n, d);
+	rc |= qf_write_file(tmp, "model.mk", mk.p, mk.n, d);
+	bool scratch = false;
+	for (int i = 0; i < ig->nn; i++)
+		scratch |= weighted(&ig->n[i]);
+	/* the runtime: its headers, the kernels called, scratch.c for sizes */
+	int nfiles = N_RT_HEADERS + nk + (scratch ? 1 : 0);
+	for (int i = 0; i < nfiles && !rc; i++) {
+		char file[64], rel[96];
+		if (i < N_RT_HEADERS)
+			snprintf(file, sizeof file, "%s", rt_headers[i]);
+		else if (i < N_RT_HEADERS + nk)
+			snprintf(file, sizeof file, "%s.c", k[i - N_RT_HEADERS] + 3);
+		else
+			snprintf(file, sizeof file, "scratch.c");
+		snprintf(rel, sizeof rel, "runtime/%s", file);
+		size_t len;
+		char *text = qf_source_file(rel, &len, d);
+		if (!text) {
+			rc = -1;
+			break;
+		}
+		rc |= qf_write_file(tmp, file, text, len, d);
+		free(text);
+	}
+	free(k);
+	free(mh.p);
+	free(mc.p);
+	free(wh.p);
+	free(wc.p);
+	free(mk.p);
+	if (!rc && rep == 1) {
+		/* the old emission moves aside, the new one in, the old one goes */
+		size_t ol = strlen(dir) + 16;
+		char *old = qf_xmalloc(ol);
+		snprintf(old, ol, "%s.oldXXXXXX", dir);
+		if (!mkdtemp(old) || rmdir(old) != 0 || rename(dir, old) != 0) {
+			qf_diag_file_error(d, dir, 0, "cannot move the previous emission aside: %s", strerror(errno));
+			rc = -1;
+		} else if (rename(tmp, dir) != 0) {
+			qf_diag_file_error(d, dir, 0, "cannot rename the new emission into place: %s", strerror(errno));
+			if (rename(old, dir) != 0)
+				qf_diag_note(d, (qf_loc){0, 0}, "the previous emission is in %s", old);
+			rc = -1;
+		} else {
+			remove_tree(old);
+		}
+		free(old);
+	} else if (!rc && rename(tmp, dir) != 0) {
+		qf_diag_file_error(d, dir, 0, "cannot rename the new emission into place: %s", strerror(errno));
+		rc = -1;
+	}
+	if (rc)
+		remove_tree(tmp);
+	free(tmp);
+	free(dir);
+	return rc ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ fit */
+
+int qf_cgen_check_fit(const qf_igraph *ig, const qf_cgen_summary *s, const qf_target *t, qf_diag *d)
+{
+	int64_t flash = s->const_bytes + s->code_bytes, ram = s->arena_bytes + s->stack_bytes;
+	int bad = 0;
+	if (flash > t->flash) {
+		qf_diag_error(d, (qf_loc){0, 0},
+			      "model '%s' does not fit the flash of %s: it needs %lld bytes (constants %lld + code about "
+			      "%lld), the target has %lld: %lld bytes too many",
+			      ig->name, t->name, (long long)flash, (long long)s->const_bytes, (long long)s->code_bytes,
+			      (long long)t->flash, (long long)(flash - t->flash));
+		for (int i = 0; i < ig->nn; i++)
+			qf_diag_note(d, (qf_loc){0, 0}, "layer %s (%s): %lld bytes of weights and constants", ig->n[i].name,
+				     qf_iop_name[ig->n[i].op], (long long)node_const(ig, &ig->n[i]));
+		bad++;
+	}
+	if (ram > t->ram) {
+		qf_diag_error(d, (qf_loc){0, 0},
+			      "model '%s' does not fit the RAM of %s: it needs %lld bytes (arena %lld + stack about "
+			      "%lld), the target has %lld: %lld bytes too many",
+			      ig->name, t->name, (long long)ram, (long long)s->arena_bytes, (long long)s->stack_bytes,
+			      (long long)t->ram, (long long)(ram - t->ram));
+		for (int i = 0; i < ig->nn; i++) {
+			int64_t live = ig->n[i].scratch;
+			for (int j = 0; j < ig->nt; j++)
+				if (ig->t[j].first <= i && ig->t[j].last >= i)
+					live += ig->t[j].bytes;
+			qf_diag_note(d, (qf_loc){0, 0}, "layer %s (%s): %lld bytes live while it runs (inputs, output, scratch)",
+				     ig->n[i].name, qf_iop_name[ig->n[i].op], (long long)live);
+		}
+		bad++;
+	}
+	return bad ? -1 : 0;
+}

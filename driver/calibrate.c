@@ -1,0 +1,177 @@
+/* calibrate.c: `qforge calibrate`: post-training quant params for a float
+ * .qfm, from the ranges its activations take on training images. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "driver.h"
+#include "interp/interp.h"
+
+enum { OPT_OUT, OPT_IMAGES, OPT_POW2, OPT_WBITS, OPT_DATA, OPT_QF, OPT_THREADS, OPT_JSON, N_OPTS };
+static const qf_opt opts[N_OPTS] = {
+	[OPT_OUT] = {"output", 'o', "FILE", "the calibrated .qfm to write (required)"},
+	[OPT_IMAGES] = {"images", 0, "N", "training images to take ranges over (default 1000)"},
+	[OPT_POW2] = {"pow2", 0, NULL, "every scale a power of two (shift-only requant)"},
+	[OPT_WBITS] = {"wbits", 0, "B", "weights at B = 8, 4 or 2 bits in every layer\n"
+					"                         (default: the model's widths, 8 when it has none)"},
+	[OPT_DATA] = {"data", 0, "NAME", "the data block (default: the one the model was trained on)"},
+	[OPT_QF] = {"qf", 0, "FILE", "the .qf holding the data block (default: the model's source)"},
+	[OPT_THREADS] = {"threads", 0, "T", "worker threads (default 2)"},
+	[OPT_JSON] = {"json", 0, NULL, "print one JSON object on stdout instead of the summary"},
+};
+
+static bool parse_int(const char *s, int lo, int hi, int *out)
+{
+	uint64_t v;
+	if (!qf_parse_u64(s, &v) || v < (uint64_t)lo || v > (uint64_t)hi)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+/* Refuses an output that cannot be written before any work. */
+static int probe_output(const char *out, const char *in, qf_diag *d)
+{
+	struct stat so, si;
+	if (stat(out, &so) == 0 && stat(in, &si) == 0 && so.st_dev == si.st_dev && so.st_ino == si.st_ino) {
+		qf_diag_file_error(d, out, 0, "is the input model; give another name to write to");
+		return -1;
+	}
+	if (stat(out, &so) == 0 && !S_ISREG(so.st_mode)) {
+		qf_diag_file_error(d, out, 0, "is not a regular file");
+		return -1;
+	}
+	qf_atomic a;
+	if (qf_atomic_open(&a, out, d) != 0)
+		return -1;
+	qf_atomic_abort(&a);
+	return 0;
+}
+
+static int run(const char *path, const char *const *v, int images, int wbits, int threads, qf_diag *d)
+{
+	int rc = QF_EXIT_USER;
+	qf_program *p = NULL;
+	qf_dataset ds;
+	memset(&ds, 0, sizeof ds);
+	qf_graph *g = NULL;
+	if (probe_output(v[OPT_OUT], path, d))
+		goto done;
+	if (!(g = qf_qfm_read(path, d)))
+		goto done;
+	if (!(p = qf_model_program(g, path, v[OPT_QF], d)))
+		goto done;
+	const qf_data *spec = qf_model_data(p, g, v[OPT_DATA], d);
+	if (!spec)
+		goto done;
+	/* every training image may calibrate: none is held out here */
+	qf_data whole = *spec;
+	whole.validate = 0;
+	if (qf_dataset_load(&whole, images, 1, &ds, d) != 0 || qf_dataset_check_input(&ds, g, d) != 0)
+		goto done;
+	int n = ds.train.n < images ? ds.train.n : images;
+	qf_calib_cfg c = {.pow2 = v[OPT_POW2] != NULL, .wbits = wbits, .batch = 64, .threads = threads};
+	if (qf_calibrate(g, &ds, &ds.train, n, &c, d) != 0)
+		goto done;
+	char line[200];
+	snprintf(line, sizeof line, "calibrate: %d training images, min/max ranges, %s scales, weights %s", n,
+		 c.pow2 ? "power-of-two" : "float", wbits ? (wbits == 8 ? "8-bit" : wbits == 4 ? "4-bit" : "2-bit")
+							: "at the model's widths");
+	qf_prov_add_history(g, line);
+	if (qf_qfm_write(g, v[OPT_OUT], d) != 0)
+		goto done;
+	int acts = 0, weights = 0;
+	for (int i = 0; i < g->nt; i++)
+		if (g->t[i].quant >= 0) {
+			if (g->t[i].role == QF_ROLE_WEIGHT)
+				weights++;
+			else
+				acts++;
+		}
+	if (v[OPT_JSON]) {
+		qf_json j;
+		qf_json_init(&j, stdout);
+		qf_json_object(&j, false);
+		qf_json_kstr(&j, "model", v[OPT_OUT]);
+		qf_json_kint(&j, "images", n);
+		qf_json_kbool(&j, "pow2", c.pow2);
+		qf_json_kint(&j, "activations", acts);
+		qf_json_kint(&j, "weights", weights);
+		qf_json_end(&j);
+		qf_json_finish(&j);
+	} else {
+		printf("calibrated %s on %d training images: %d activations, %d weight tensors, %s scales\nwrote %s\n",
+		       path, n, acts, weights, c.pow2 ? "power-of-two" : "float", v[OPT_OUT]);
+	}
+	rc = QF_EXIT_OK;
+done:
+	qf_dataset_free(&ds);
+	qf_program_free(p);
+	qf_graph_free(g);
+	return rc;
+}
+
+int qf_cmd_calibrate(int argc, char **argv)
+{
+	static const char usage[] =
+		"qforge calibrate MODEL.qfm -o OUT.qfm [--images N] [--pow2] [--wbits 8|4|2] [--json]";
+	qf_diag *d = qf_diag_new(stderr);
+	qf_args a;
+	const char *path = NULL, *v[N_OPTS] = {0};
+	int o, rc = QF_EXIT_USER;
+	qf_args_init(&a, argc, argv, opts, N_OPTS, d);
+	while ((o = qf_args_next(&a)) != QF_ARG_END) {
+		if (o == QF_ARG_HELP) {
+			qf_print_help(stdout, usage,
+				      "Runs the float model in MODEL.qfm (batch norm folded) over the first N\n"
+				      "training images of its data block, records every activation's range and\n"
+				      "writes OUT.qfm with post-training quant params: activations asymmetric\n"
+				      "per tensor, weights symmetric per output channel, the input raw bytes.\n"
+				      "qforge emit, lower and bench take the result.",
+				      opts, N_OPTS);
+			rc = QF_EXIT_OK;
+			goto out;
+		}
+		if (o == QF_ARG_ERROR)
+			goto usage;
+		if (o == QF_ARG_POS) {
+			if (path) {
+				qf_usage_error(d, "calibrate", "one .qfm file expected, got '%s' and '%s'", path, a.value);
+				goto usage;
+			}
+			path = a.value;
+			continue;
+		}
+		v[o] = a.value ? a.value : "";
+	}
+	if (!path) {
+		qf_usage_error(d, "calibrate", "no .qfm file given");
+		goto usage;
+	}
+	if (!v[OPT_OUT]) {
+		qf_usage_error(d, "calibrate", "no output given (-o OUT.qfm)");
+		goto usage;
+	}
+	int images = 1000, wbits = 0, threads = 2;
+	if (v[OPT_IMAGES] && !parse_int(v[OPT_IMAGES], 1, 1000000, &images)) {
+		qf_usage_error(d, "calibrate", "--images '%s' is not a number from 1 to 1000000", v[OPT_IMAGES]);
+		goto usage;
+	}
+	if (v[OPT_WBITS] && (!parse_int(v[OPT_WBITS], 2, 8, &wbits) || (wbits != 2 && wbits != 4 && wbits != 8))) {
+		qf_usage_error(d, "calibrate", "--wbits '%s' is not 8, 4 or 2", v[OPT_WBITS]);
+		goto usage;
+	}
+	if (v[OPT_THREADS] && !parse_int(v[OPT_THREADS], 1, 256, &threads)) {
+		qf_usage_error(d, "calibrate", "--threads '%s' is not a number from 1 to 256", v[OPT_THREADS]);
+		goto usage;
+	}
+	rc = run(path, v, images, wbits, threads, d);
+	if (rc != QF_EXIT_OK)
+		qf_diag_summary(d);
+	goto out;
+usage:
+	qf_usage_hint("calibrate");
+out:
+	qf_diag_free(d);
+	return rc;
+}

@@ -1,0 +1,179 @@
+/* emit.c: `qforge emit`: a .qfm model with quant params as C sources for a
+ * target: lowered (passes/), checked against the target's flash and RAM,
+ * written by the C backend (backends/c/). */
+#include <string.h>
+#include <time.h>
+
+#include "backends/c/cgen.h"
+#include "driver.h"
+#include "frontend/frontend.h"
+#include "passes/passes.h"
+
+enum { OPT_OUT, OPT_BACKEND, OPT_TARGET, OPT_NAME, OPT_JSON, N_OPTS };
+static const qf_opt opts[N_OPTS] = {
+	[OPT_OUT] = {"output", 'o', "DIR", "the folder to write (required); replaced whole"},
+	[OPT_BACKEND] = {"backend", 0, "NAME", "c (the default and, for now, the only one)"},
+	[OPT_TARGET] = {"target", 0, "T", "a built-in target (cortex-m4, ...) or a target XML file\n"
+					  "                         (default: the target of the model's .qf)"},
+	[OPT_NAME] = {"name", 0, "ID", "the C name: qf_ID_run (default: the model's name)"},
+	[OPT_JSON] = {"json", 0, NULL, "print one JSON object on stdout instead of the summary"},
+};
+
+/* The target of the model's .qf, with the flash and RAM it overrides. */
+static int model_target(const qf_graph *g, const char *path, qf_target *t, qf_diag *d)
+{
+	if (!g->prov.source) {
+		qf_diag_file_error(d, path, 0, "does not say which .qf it came from; give --target");
+		return -1;
+	}
+	qf_program *p = qf_load_program(g->prov.source, d);
+	int rc = -1;
+	if (p && !qf_diag_errors(d)) {
+		if (p->sel_target < 0) {
+			qf_diag_file_error(d, g->prov.source, 0, "names no target; give --target");
+		} else {
+			const qf_target_ref *r = &p->targets[p->sel_target];
+			if (qf_target_load(r->name, t, d) == 0) {
+				if (r->flash >= 0)
+					t->flash = r->flash;
+				if (r->ram >= 0)
+					t->ram = r->ram;
+				rc = 0;
+			}
+		}
+	}
+	qf_program_free(p);
+	return rc;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return 1e3 * (double)ts.tv_sec + 1e-6 * (double)ts.tv_nsec;
+}
+
+static int run(const char *path, const char *const *v, qf_diag *d)
+{
+	double t0 = now_ms();
+	int rc = QF_EXIT_USER;
+	qf_target t;
+	qf_igraph *ig = NULL;
+	qf_graph *g = qf_qfm_read(path, d);
+	if (!g)
+		goto done;
+	if (v[OPT_TARGET] ? qf_target_load(v[OPT_TARGET], &t, d) != 0 : model_target(g, path, &t, d) != 0)
+		goto done;
+	if (!(ig = qf_lower(g, d)))
+		goto done;
+	qf_cgen_summary s;
+	qf_cgen_measure(ig, v[OPT_NAME], &s);
+	if (qf_cgen_check_fit(ig, &s, &t, d) != 0)
+		goto done;
+	qf_cgen_opts o = {.out_dir = v[OPT_OUT], .name = v[OPT_NAME], .source = path};
+	if (qf_cgen_emit(ig, &o, &s, d) != 0)
+		goto done;
+	double ms = now_ms() - t0;
+	int64_t flash = s.const_bytes + s.code_bytes, ram = s.arena_bytes + s.stack_bytes;
+	if (v[OPT_JSON]) {
+		qf_json j;
+		qf_json_init(&j, stdout);
+		qf_json_object(&j, false);
+		qf_json_kstr(&j, "name", s.name);
+		qf_json_kstr(&j, "target", t.name);
+		qf_json_kstr(&j, "output", v[OPT_OUT]);
+		qf_json_kint(&j, "layers", ig->nn);
+		qf_json_kint(&j, "files", s.n_files);
+		qf_json_kint(&j, "flash_bytes", flash);
+		qf_json_kint(&j, "const_bytes", s.const_bytes);
+		qf_json_kint(&j, "code_bytes_estimate", s.code_bytes);
+		qf_json_kint(&j, "ram_bytes", ram);
+		qf_json_kint(&j, "arena_bytes", s.arena_bytes);
+		qf_json_kint(&j, "stack_bytes_estimate", s.stack_bytes);
+		qf_json_kint(&j, "naive_arena_bytes", ig->naive_bytes);
+		qf_json_end(&j);
+		qf_json_finish(&j);
+	} else {
+		char a[QF_FMT_INT_SIZE], b[QF_FMT_INT_SIZE], c[QF_FMT_INT_SIZE], e[QF_FMT_INT_SIZE];
+		printf("emitted %s for %s into %s: %d layers, %d files, qf_%s_run (%.0f ms)\n", ig->name, t.name,
+		       v[OPT_OUT], ig->nn, s.n_files, s.name, ms);
+		printf("flash %s bytes: constants %s + code about %s (estimate; qforge bench measures it) of %s\n",
+		       qf_fmt_int(a, sizeof a, flash), qf_fmt_int(b, sizeof b, s.const_bytes),
+		       qf_fmt_int(c, sizeof c, s.code_bytes), qf_fmt_int(e, sizeof e, t.flash));
+		printf("RAM   %s bytes: arena %s + stack about %s (estimate) of %s", qf_fmt_int(a, sizeof a, ram),
+		       qf_fmt_int(b, sizeof b, s.arena_bytes), qf_fmt_int(c, sizeof c, s.stack_bytes),
+		       qf_fmt_int(e, sizeof e, t.ram));
+		printf("; the arena without reuse would be %s\n", qf_fmt_int(a, sizeof a, ig->naive_bytes));
+	}
+	rc = QF_EXIT_OK;
+done:
+	qf_igraph_free(ig);
+	qf_graph_free(g);
+	return rc;
+}
+
+int qf_cmd_emit(int argc, char **argv)
+{
+	static const char usage[] = "qforge emit MODEL.qfm [--backend c] [--target T] -o DIR [--name ID] [--json]";
+	qf_diag *d = qf_diag_new(stderr);
+	qf_args a;
+	const char *path = NULL, *v[N_OPTS] = {0};
+	int o, rc = QF_EXIT_USER;
+	qf_args_init(&a, argc, argv, opts, N_OPTS, d);
+	while ((o = qf_args_next(&a)) != QF_ARG_END) {
+		if (o == QF_ARG_HELP) {
+			qf_print_help(stdout, usage,
+				      "Lowers MODEL.qfm (which needs quant params: see qforge calibrate) to\n"
+				      "integer-only layers and writes C99 sources into DIR: model.h (the API,\n"
+				      "documented), model.c (one runtime kernel call per layer), weights.c\n"
+				      "(const, packed), the runtime kernels it calls and model.mk. DIR builds\n"
+				      "alone with any C99 compiler; nothing is written when the model does\n"
+				      "not fit the target's flash or RAM.",
+				      opts, N_OPTS);
+			rc = QF_EXIT_OK;
+			goto out;
+		}
+		if (o == QF_ARG_ERROR)
+			goto usage;
+		if (o == QF_ARG_POS) {
+			if (path) {
+				qf_usage_error(d, "emit", "one .qfm file expected, got '%s' and '%s'", path, a.value);
+				goto usage;
+			}
+			path = a.value;
+			continue;
+		}
+		v[o] = a.value ? a.value : "";
+	}
+	if (!path) {
+		qf_usage_error(d, "emit", "no .qfm file given");
+		goto usage;
+	}
+	if (!v[OPT_OUT] || !*v[OPT_OUT]) {
+		qf_usage_error(d, "emit", "no output folder given (-o DIR)");
+		goto usage;
+	}
+	if (v[OPT_BACKEND] && strcmp(v[OPT_BACKEND], "c") != 0) {
+		qf_usage_error(d, "emit", "--backend '%s': this qforge has the c backend only", v[OPT_BACKEND]);
+		goto usage;
+	}
+	if (v[OPT_NAME]) {
+		bool ok = *v[OPT_NAME] && !(v[OPT_NAME][0] >= '0' && v[OPT_NAME][0] <= '9') && strlen(v[OPT_NAME]) < 40;
+		for (const char *c = v[OPT_NAME]; *c; c++)
+			ok &= (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_';
+		if (!ok) {
+			qf_usage_error(d, "emit", "--name '%s' is not a C identifier of lower-case letters, digits and _ "
+				       "(under 40 characters)", v[OPT_NAME]);
+			goto usage;
+		}
+	}
+	rc = run(path, v, d);
+	if (rc != QF_EXIT_OK)
+		qf_diag_summary(d);
+	goto out;
+usage:
+	qf_usage_hint("emit");
+out:
+	qf_diag_free(d);
+	return rc;
+}
