@@ -65,6 +65,9 @@ typedef struct {
  * timed out (reported). */
 static int run_cmd(char *const argv[], const char *dir, const char *out, const char *err, int timeout_s, qf_diag *d)
 {
+	/* the child's freopen would flush a copy of our buffered output */
+	fflush(stdout);
+	fflush(stderr);
 	pid_t pid = fork();
 	if (pid < 0) {
 		qf_diag_error(d, (qf_loc){0, 0}, "cannot start %s: %s", argv[0], strerror(errno));
