@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "interp/engine_internal.h"
 
@@ -37,7 +38,15 @@ struct qf_engine {
 	float *grad_block;
 	int64_t grad_floats;
 	qf_run run;
+	double *prof;                /* per step: forward, backward seconds; NULL off */
 };
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -50,31 +59,41 @@ static qf_shape shape_of(const qf_tensor *t)
 typedef struct {
 	qf_range_fn fn;
 	void *ctx;
-	int64_t total;
+	int64_t units, align, total;
 	int parts;
 } range_ctx;
 
 static void range_task(void *ctx, int task, int thread)
 {
 	range_ctx *rc = ctx;
-	int64_t b = rc->total * task / rc->parts, e = rc->total * (task + 1) / rc->parts;
+	int64_t b = rc->units * task / rc->parts * rc->align, e = rc->units * (task + 1) / rc->parts * rc->align;
+	if (e > rc->total)
+		e = rc->total;
 	if (b < e)
 		rc->fn(rc->ctx, b, e, thread);
 }
 
-void qf_par_range(qf_run *r, int64_t total, qf_range_fn fn, void *ctx)
+/* Work this small is not worth waking another thread for (elements of a
+ * flat loop, or images: callers pass whatever unit they split). */
+void qf_par_range_aligned(qf_run *r, int64_t total, int64_t align, qf_range_fn fn, void *ctx)
 {
 	if (total <= 0)
 		return;
+	int64_t units = (total + align - 1) / align;
 	int parts = r->threads;
-	if (parts > total)
-		parts = (int)total;
+	if (parts > units)
+		parts = (int)units;
 	if (parts <= 1) {
 		fn(ctx, 0, total, 0);
 		return;
 	}
-	range_ctx rc = {fn, ctx, total, parts};
+	range_ctx rc = {fn, ctx, units, align, total, parts};
 	qf_pool_run(r->pool, parts, range_task, &rc);
+}
+
+void qf_par_range(qf_run *r, int64_t total, qf_range_fn fn, void *ctx)
+{
+	qf_par_range_aligned(r, total, 1, fn, ctx);
 }
 
 /* ------------------------------------------------------------ planning */
@@ -266,6 +285,7 @@ static void layout(qf_engine *e, const plan_info *pi, bump *b)
 		switch (s->op) {
 		case QF_OP_CONV2D:
 			p = qf_conv_part_floats(s, B);
+			s->zero = take(b, (s->xs[0].c > s->ys.c ? s->xs[0].c : s->ys.c) / s->groups);
 			break;
 		case QF_OP_BN:
 			s->save = take(b, qf_bn_save_floats(s));
@@ -394,6 +414,7 @@ void qf_engine_free(qf_engine *e)
 	if (!e)
 		return;
 	qf_pool_free(e->pool);
+	free(e->prof);
 	free(e->arena);
 	free(e->run.ws);
 	free(e->steps);
@@ -467,6 +488,7 @@ void qf_engine_forward(qf_engine *e, int n, bool train)
 		nchw_to_nhwc(e, n);
 	for (int j = 0; j < e->n_steps; j++) {
 		qf_step *s = &e->steps[j];
+		double t0 = e->prof ? now() : 0;
 		switch (s->op) {
 		case QF_OP_CONV2D:
 			qf_conv_forward(&e->run, s);
@@ -498,6 +520,8 @@ void qf_engine_forward(qf_engine *e, int n, bool train)
 		case QF_OP_COUNT:
 			qf_die("bad op in plan");
 		}
+		if (e->prof)
+			e->prof[2 * j] += now() - t0;
 	}
 	e->last_n = n;
 	e->last_train = train;
@@ -551,6 +575,7 @@ void qf_engine_backward(qf_engine *e, int n)
 		qf_step *s = &e->steps[j];
 		if (!s->dy)
 			continue;
+		double t0 = e->prof ? now() : 0;
 		switch (s->op) {
 		case QF_OP_CONV2D:
 			qf_conv_backward(&e->run, s);
@@ -582,5 +607,34 @@ void qf_engine_backward(qf_engine *e, int n)
 		case QF_OP_COUNT:
 			qf_die("bad op in plan");
 		}
+		if (e->prof)
+			e->prof[2 * j + 1] += now() - t0;
 	}
+}
+
+/* ------------------------------------------------------------ profile */
+
+void qf_engine_profile(qf_engine *e, bool on)
+{
+	free(e->prof);
+	e->prof = on ? qf_xcalloc((size_t)e->n_steps * 2, sizeof(double)) : NULL;
+}
+
+void qf_engine_profile_print(const qf_engine *e, FILE *f, int passes)
+{
+	if (!e->prof || passes < 1)
+		return;
+	double tf = 0, tb = 0;
+	for (int j = 0; j < e->n_steps; j++) {
+		tf += e->prof[2 * j];
+		tb += e->prof[2 * j + 1];
+	}
+	fprintf(f, "%-16s %-9s %-5s %10s %10s\n", "node", "op", "fused", "fwd us", "bwd us");
+	for (int j = 0; j < e->n_steps; j++) {
+		const qf_step *s = &e->steps[j];
+		fprintf(f, "%-16s %-9s %-5s %10.1f %10.1f\n", e->g->n[s->node].name, qf_op_name[s->op],
+			s->fuse == QF_FUSE_RELU ? "relu" : s->fuse == QF_FUSE_RELU6 ? "relu6" : "",
+			1e6 * e->prof[2 * j] / passes, 1e6 * e->prof[2 * j + 1] / passes);
+	}
+	fprintf(f, "%-32s %10.1f %10.1f\n", "total", 1e6 * tf / passes, 1e6 * tb / passes);
 }

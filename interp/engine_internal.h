@@ -11,6 +11,47 @@
 
 #include "interp/interp.h"
 
+/* ------------------------------------------------------------ vectors */
+
+/* Element-wise kernels are written once with GCC vector extensions on
+ * 8-float vectors and compiled three times by QF_CLONES (AVX-512, AVX2 +
+ * FMA, baseline SSE2), the copy picked when the program loads. The
+ * baseline build has no -march, so this is how the hot loops get wide
+ * registers without giving up CPUs that lack them. 32 bytes, not 64: GCC
+ * lowers compares and selects on vectors wider than the target's
+ * registers to scalar code, which would cost the AVX2 copy a factor of
+ * ten; the element-wise loops are memory-bound, so AVX-512 loses little.
+ * (The baseline copy is scalarised for compares; it is the fallback.)
+ * Helpers are macros, not functions: a vector passed by value to a
+ * function compiled for another target would change the ABI. */
+#define QF_VL 8
+typedef float qf_vf __attribute__((vector_size(32), aligned(4), may_alias));
+typedef int32_t qf_vi __attribute__((vector_size(32), aligned(4), may_alias));
+#define QF_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define QF_VLOAD(p) (*(const qf_vf *)(const void *)(p))
+#define QF_VSTORE(p, v) (*(qf_vf *)(void *)(p) = (v))
+#define QF_VSPLAT(x) ((qf_vf){0} + (float)(x))
+/* Lane-wise select: m ? a : b with m a comparison result. */
+#define QF_VSEL(m, a, b) ((qf_vf)(((qf_vi)(a) & (m)) | ((qf_vi)(b) & ~(m))))
+#define QF_VMAX0(a) ((qf_vf)((qf_vi)(a) & ((a) > 0)))
+
+/* Per-channel parameters over a flat NHWC array repeat every C floats; a
+ * period of L = lcm(C, QF_VL) floats is a whole number of vectors, so a
+ * flat loop in steps of QF_VL finds its parameters at (i % L). Row ranges handed
+ * to such loops start at multiples of QF_ROW_ALIGN rows, which keeps every
+ * start a multiple of L. */
+#define QF_ROW_ALIGN 16
+static inline int qf_period(int c)
+{
+	int a = c, b = QF_VL;
+	while (b) {
+		int t = a % b;
+		a = b;
+		b = t;
+	}
+	return c / a * QF_VL;
+}
+
 /* ------------------------------------------------------------ worker pool */
 
 /* A fixed set of threads that run one parallel loop at a time. Thread 0 is
@@ -32,7 +73,9 @@ void qf_pool_run(qf_pool *p, int ntasks, qf_task_fn fn, void *ctx);
  * stage can transform values while packing (fake quantization of weights).
  *
  * A packer writes rows [r0, r0 + rows) x depth [p0, p0 + kc) of its operand
- * as one panel: dst[p * w + r] for r < rows, zero for rows <= r < w. For A,
+ * as panels of width w: element (r, p) goes to
+ *   dst[(r / w) * kc * w + p * w + r % w],
+ * and the rows from `rows` up to the next multiple of w are zero. For A,
  * "rows" are rows of A; for B they are columns of B. */
 typedef void (*qf_pack_fn)(const void *ctx, int r0, int rows, int p0, int kc, int w, float *dst);
 typedef struct {
@@ -46,9 +89,22 @@ typedef struct {
  * col2im scatter, or fake quantization of activations, lives here. */
 typedef void (*qf_epilogue_fn)(void *ctx, int i0, int j0, int rows, int cols, float *c, int64_t ldc);
 
+/* Indirect A: K is ntap taps of ktap values, and rows() gives for rows
+ * [r0, r0 + rows) and taps [t0, t1) a pointer to each row's ktap
+ * contiguous values of that tap: dst[(t - t0) * w + i], with rows
+ * rows <= i < w pointing at ktap zeros. Convolutions use it to read A
+ * straight from an NHWC image (no im2col) or from rows of dy. */
+typedef void (*qf_rows_fn)(const void *ctx, int r0, int rows, int t0, int t1, int w, const float **dst);
+typedef struct {
+	qf_rows_fn fn;               /* NULL: A comes from the packer */
+	const void *ctx;
+	int ntap, ktap;
+} qf_arows;
+
 typedef struct {
 	int m, n, k;
 	qf_packer a, b;
+	qf_arows ind;                /* used instead of a when ind.fn is set */
 	float *c;                    /* NULL: per-thread scratch, see epilogue */
 	int64_t ldc;
 	bool accumulate;             /* C += AB instead of C = AB */
@@ -70,10 +126,15 @@ typedef struct {
 /* A microkernel: c[i*ldc + j] (=, or += when acc) sum_p a[p*MR+i] * b[p*NR+j]
  * for the full MR x NR tile. */
 typedef void (*qf_ukernel)(int kc, const float *a, const float *b, float *c, int64_t ldc, bool acc);
+/* The same with A through row pointers: for each of ntap taps, row i is
+ * a[t * MR + i] + off, kc floats; b holds ntap * kc rows of NR. */
+typedef void (*qf_ikernel)(int ntap, int kc, int64_t off, const float *const *a, const float *b, float *c,
+			   int64_t ldc, bool acc);
 typedef struct {
 	const char *name;
 	int mr, nr;
 	qf_ukernel fn;
+	qf_ikernel ifn;
 } qf_kernel;
 const qf_kernel *qf_gemm_kernel(void);      /* the best one this CPU runs */
 const qf_kernel *qf_gemm_kernels(int *n);   /* every one this CPU runs, best first */
@@ -106,6 +167,10 @@ void qf_pack_mat(const void *ctx, int r0, int rows, int p0, int kc, int w, float
 /* Kernels (gemm_avx2.c, gemm_avx512.c), reachable only through the table. */
 void qf_ukernel_avx2_6x16(int kc, const float *a, const float *b, float *c, int64_t ldc, bool acc);
 void qf_ukernel_avx512_12x32(int kc, const float *a, const float *b, float *c, int64_t ldc, bool acc);
+void qf_ikernel_avx2_6x16(int ntap, int kc, int64_t off, const float *const *a, const float *b, float *c,
+			  int64_t ldc, bool acc);
+void qf_ikernel_avx512_12x32(int ntap, int kc, int64_t off, const float *const *a, const float *b, float *c,
+			     int64_t ldc, bool acc);
 
 /* ------------------------------------------------------------ execution plan */
 
@@ -136,6 +201,7 @@ typedef struct {
 	float eps, momentum;
 	qf_fuse fuse;
 	float *save;                 /* kept from forward for backward (bn mean, inv std) */
+	float *zero;                 /* conv: a row of zeros for padding taps */
 	int32_t *arg;                /* maxpool: input offset of each output's max */
 	float *xt;                   /* fc: input in C-major order when H*W > 1 */
 } qf_step;
@@ -191,9 +257,14 @@ void qf_concat_backward(qf_run *r, qf_step *s);
 qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, bool input_grad, qf_diag *d);
 float *qf_engine_output_grad(qf_engine *e);
 float *qf_engine_input_grad(qf_engine *e);
+/* Per-step wall time (benchmarks): turn on, run passes, print means. */
+void qf_engine_profile(qf_engine *e, bool on);
+void qf_engine_profile_print(const qf_engine *e, FILE *f, int passes);
 
-/* Runs fn over [0, total) split into contiguous ranges, one per thread. */
+/* Runs fn over [0, total) split into contiguous ranges, one per thread;
+ * range starts are multiples of align. */
 typedef void (*qf_range_fn)(void *ctx, int64_t begin, int64_t end, int thread);
 void qf_par_range(qf_run *r, int64_t total, qf_range_fn fn, void *ctx);
+void qf_par_range_aligned(qf_run *r, int64_t total, int64_t align, qf_range_fn fn, void *ctx);
 
 #endif

@@ -34,13 +34,30 @@ static void ukernel_portable(int kc, const float *a, const float *b, float *c, i
 			c[i * ldc + j] = acc ? c[i * ldc + j] + t[i][j] : t[i][j];
 }
 
+static void ikernel_portable(int ntap, int kc, int64_t off, const float *const *a, const float *b, float *c,
+			     int64_t ldc, bool acc)
+{
+	float t[PMR][PNR];
+	memset(t, 0, sizeof t);
+	for (int tap = 0; tap < ntap; tap++)
+		for (int p = 0; p < kc; p++, b += PNR)
+			for (int i = 0; i < PMR; i++) {
+				float ai = a[tap * PMR + i][off + p];
+				for (int j = 0; j < PNR; j++)
+					t[i][j] += ai * b[j];
+			}
+	for (int i = 0; i < PMR; i++)
+		for (int j = 0; j < PNR; j++)
+			c[i * ldc + j] = acc ? c[i * ldc + j] + t[i][j] : t[i][j];
+}
+
 /* ------------------------------------------------------------ kernel table */
 
 /* ORDER: best first; qf_gemm_kernels() skips those the CPU lacks. */
 static const qf_kernel kernels[] = {
-	{"avx512", 12, 32, qf_ukernel_avx512_12x32},
-	{"avx2", 6, 16, qf_ukernel_avx2_6x16},
-	{"portable", PMR, PNR, ukernel_portable},
+	{"avx512", 12, 32, qf_ukernel_avx512_12x32, qf_ikernel_avx512_12x32},
+	{"avx2", 6, 16, qf_ukernel_avx2_6x16, qf_ikernel_avx2_6x16},
+	{"portable", PMR, PNR, ukernel_portable, ikernel_portable},
 };
 #define NKERNELS ((int)(sizeof kernels / sizeof kernels[0]))
 _Static_assert(QF_GEMM_MC % 12 == 0 && QF_GEMM_MC % 6 == 0 && QF_GEMM_MC % PMR == 0, "MC is a multiple of every MR");
@@ -122,11 +139,15 @@ void qf_gemm_ws_init(qf_gemm_ws *ws, float *mem)
 	ws->tile = ws->c + WS_C;
 }
 
+static int imin(int a, int b)
+{
+	return a < b ? a : b;
+}
+
 /* ------------------------------------------------------------ packing */
 
-void qf_pack_mat(const void *ctx, int r0, int rows, int p0, int kc, int w, float *dst)
+static void pack_mat_panel(const qf_mat *m, int r0, int rows, int p0, int kc, int w, float *dst)
 {
-	const qf_mat *m = ctx;
 	const float *src = m->base + r0 * m->rs + p0 * m->ps;
 	if (m->rs == 1) {
 		for (int p = 0; p < kc; p++) {
@@ -153,35 +174,91 @@ void qf_pack_mat(const void *ctx, int r0, int rows, int p0, int kc, int w, float
 	}
 }
 
-static void pack_panels(qf_packer pk, int r0, int rows, int p0, int kc, int w, float *dst)
+void qf_pack_mat(const void *ctx, int r0, int rows, int p0, int kc, int w, float *dst)
 {
-	for (int r = 0; r < rows; r += w) {
-		int n = rows - r < w ? rows - r : w;
-		pk.fn(pk.ctx, r0 + r, n, p0, kc, w, dst + (int64_t)(r / w) * kc * w);
-	}
+	for (int r = 0; r < rows; r += w)
+		pack_mat_panel(ctx, r0 + r, rows - r < w ? rows - r : w, p0, kc, w, dst + (int64_t)(r / w) * kc * w);
 }
 
 /* ------------------------------------------------------------ driver */
 
-static int imin(int a, int b)
+/* One block of depth: [p0, p0 + kc). With indirect A it is nt whole taps
+ * from t0 (kt = ktap, off 0) or a slice [off, off + kt) of one tap. */
+typedef struct {
+	int p0, kc;
+	int t0, nt, off, kt;
+} kblock;
+
+/* Indirect blocks cover at most this many taps, which bounds the pointer
+ * tables to MC * 64 pointers (they live in the A buffer). */
+#define MAX_TAPS 64
+#define PTR_FLOATS ((int64_t)sizeof(void *) / (int64_t)sizeof(float))
+_Static_assert((size_t)QF_GEMM_MC * MAX_TAPS * sizeof(float *) <= (size_t)QF_GEMM_MC * QF_GEMM_KC * sizeof(float),
+	       "pointer tables fit in the A buffer");
+
+/* The block after b (start with p0 = kc = 0); false past the end. */
+static bool next_block(const qf_gemm *gm, kblock *b)
 {
-	return a < b ? a : b;
+	int p = b->p0 + b->kc;
+	if (p >= gm->k)
+		return false;
+	b->p0 = p;
+	if (!gm->ind.fn) {
+		b->kc = imin(QF_GEMM_KC, gm->k - p);
+		return true;
+	}
+	const int kt = gm->ind.ktap;
+	b->t0 = p / kt;
+	if (kt <= QF_GEMM_KC) {
+		b->nt = imin(imin(QF_GEMM_KC / kt, MAX_TAPS), gm->ind.ntap - b->t0);
+		b->off = 0;
+		b->kt = kt;
+	} else {
+		b->nt = 1;
+		b->off = p % kt;
+		b->kt = imin(QF_GEMM_KC, kt - b->off);
+	}
+	b->kc = b->nt * b->kt;
+	return true;
+}
+
+static void pack_a(const qf_gemm *gm, const kblock *kb, int ic, int mc, int MR, qf_gemm_ws *ws)
+{
+	if (!gm->ind.fn) {
+		gm->a.fn(gm->a.ctx, ic, mc, kb->p0, kb->kc, MR, ws->a);
+		return;
+	}
+	/* Pointer tables, one per sliver: [tap][MR]. */
+	const float **tab = (const float **)(void *)ws->a;
+	for (int r = 0; r < mc; r += MR)
+		gm->ind.fn(gm->ind.ctx, ic + r, imin(MR, mc - r), kb->t0, kb->t0 + kb->nt, MR,
+			   tab + (int64_t)(r / MR) * kb->nt * MR);
+}
+
+static inline void tile(const qf_kernel *kn, const qf_gemm *gm, const kblock *kb, const float *as, const float *bs,
+			float *c, int64_t ldc, bool acc)
+{
+	if (gm->ind.fn)
+		kn->ifn(kb->nt, kb->kt, kb->off, (const float *const *)(const void *)as, bs, c, ldc, acc);
+	else
+		kn->fn(kb->kc, as, bs, c, ldc, acc);
 }
 
 void qf_gemm_rows(const qf_gemm *gm, int i0, int i1, qf_gemm_ws *ws)
 {
 	const qf_kernel *kn = qf_gemm_kernel();
 	const int MR = kn->mr, NR = kn->nr, k = gm->k;
+	QF_ASSERT(!gm->ind.fn || gm->ind.ntap * gm->ind.ktap == k);
 	if (i0 >= i1 || gm->n <= 0)
 		return;
 	for (int jc = 0; jc < gm->n; jc += QF_GEMM_NC) {
 		int nc = imin(QF_GEMM_NC, gm->n - jc);
 		int nsl = (nc + NR - 1) / NR;
 		bool bfull = (int64_t)k * nsl * NR <= QF_GEMM_BCAP;
+		kblock kb = {0};
 		if (bfull)
-			for (int pc = 0; pc < k; pc += QF_GEMM_KC)
-				pack_panels(gm->b, jc, nc, pc, imin(QF_GEMM_KC, k - pc), NR,
-					    ws->b + (int64_t)pc * nsl * NR);
+			while (next_block(gm, &kb))
+				gm->b.fn(gm->b.ctx, jc, nc, kb.p0, kb.kc, NR, ws->b + (int64_t)kb.p0 * nsl * NR);
 		for (int ic = i0; ic < i1; ic += QF_GEMM_MC) {
 			int mc = imin(QF_GEMM_MC, i1 - ic);
 			float *cb;
@@ -196,27 +273,29 @@ void qf_gemm_rows(const qf_gemm *gm, int i0, int i1, qf_gemm_ws *ws)
 			if (k == 0 && !(gm->c && gm->accumulate))
 				for (int i = 0; i < mc; i++)
 					memset(cb + i * ldc, 0, (size_t)nc * sizeof(float));
-			for (int pc = 0; pc < k; pc += QF_GEMM_KC) {
-				int kc = imin(QF_GEMM_KC, k - pc);
+			kb = (kblock){0};
+			while (next_block(gm, &kb)) {
 				const float *bp = ws->b;
 				if (bfull)
-					bp += (int64_t)pc * nsl * NR;
+					bp += (int64_t)kb.p0 * nsl * NR;
 				else
-					pack_panels(gm->b, jc, nc, pc, kc, NR, ws->b);
-				pack_panels(gm->a, ic, mc, pc, kc, MR, ws->a);
-				bool acc = pc > 0 || (gm->c && gm->accumulate);
+					gm->b.fn(gm->b.ctx, jc, nc, kb.p0, kb.kc, NR, ws->b);
+				pack_a(gm, &kb, ic, mc, MR, ws);
+				/* Per sliver: kc floats of packed A, or nt * MR pointers. */
+				const int64_t astep = gm->ind.fn ? (int64_t)kb.nt * MR * PTR_FLOATS : (int64_t)kb.kc * MR;
+				bool acc = kb.p0 > 0 || (gm->c && gm->accumulate);
 				for (int jr = 0; jr < nc; jr += NR) {
 					int nr = imin(NR, nc - jr);
-					const float *bs = bp + (int64_t)(jr / NR) * kc * NR;
+					const float *bs = bp + (int64_t)(jr / NR) * kb.kc * NR;
 					for (int ir = 0; ir < mc; ir += MR) {
 						int mr = imin(MR, mc - ir);
-						const float *as = ws->a + (int64_t)(ir / MR) * kc * MR;
+						const float *as = ws->a + (ir / MR) * astep;
 						float *cp = cb + ir * ldc + jr;
 						if (mr == MR && nr == NR) {
-							kn->fn(kc, as, bs, cp, ldc, acc);
+							tile(kn, gm, &kb, as, bs, cp, ldc, acc);
 							continue;
 						}
-						kn->fn(kc, as, bs, ws->tile, NR, false);
+						tile(kn, gm, &kb, as, bs, ws->tile, NR, false);
 						for (int i = 0; i < mr; i++)
 							for (int j = 0; j < nr; j++)
 								cp[i * ldc + j] = acc ? cp[i * ldc + j] + ws->tile[i * NR + j]

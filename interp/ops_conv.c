@@ -1,16 +1,23 @@
 /* ops_conv.c: 2-D convolution, NHWC, forward and backward.
  *
- * General case: implicit im2col GEMM per group. Rows of the GEMM are
- * output pixels of the whole batch, columns output channels, depth the
- * taps in (ky, kx, ci) order, so that one tap of an NHWC pixel is a run
- * of contiguous channels. The im2col matrix never exists: the A packer
- * reads the image directly.
- *   forward   y[pix][co]   = sum_kidx col[pix][kidx] * W[co][kidx]
- *   weights   dW[kidx][co] = sum_pix  col[pix][kidx] * dy[pix][co]
- *   input     dcol[pix][kidx] = sum_co dy[pix][co] * W[co][kidx], scattered
- *             into dx by the GEMM epilogue (col2im) block by block.
- * Depthwise convolutions (one input and one output channel per group) are
- * direct loops vectorised over channels.
+ * General case: GEMMs per group. Rows are the output pixels of the whole
+ * batch, columns output channels, depth the taps in (ky, kx, ci) order,
+ * so that one tap of an NHWC pixel is a run of contiguous channels.
+ *   forward   y[pix][co]      = sum_kidx col[pix][kidx] * W[co][kidx]
+ *   weights   dW[kidx][co]    = sum_pix  col[pix][kidx] * dy[pix][co]
+ *   input     dcol[pix][kidx] = sum_co   dy[pix][co] * W[co][kidx],
+ *             scattered into dx by the GEMM epilogue (col2im).
+ * The im2col matrix col never exists. The forward GEMM reads A through
+ * row pointers into the image (indirect GEMM: one pointer per output pixel
+ * and tap, zeros in the padding); the weight-gradient GEMM packs col^T
+ * panels straight from the image, where each tap of a pixel is a
+ * contiguous copy.
+ *
+ * Small depth (Cin/g * k * k <= DIRECT_K, one group, Cout 16, 32, 48 or
+ * 64: the first layer of an image net) runs direct loops instead,
+ * vectorised over output channels: a GEMM would spend more on packing and
+ * on tiles padded to the kernel's width than on arithmetic. Depthwise
+ * convolutions (one channel per group) are direct too.
  *
  * Weight gradients are sums over every pixel of the batch: they are summed
  * in a fixed number of pixel chunks, each chunk's partial kept apart and
@@ -23,13 +30,13 @@
 /* ------------------------------------------------------------ geometry */
 
 typedef struct {
-	const float *x;              /* NHWC input, or dx for the scatter */
-	float *dx;
+	const float *x;              /* NHWC input */
+	float *dx;                   /* its gradient, for the scatter */
 	int H, W, C;                 /* input */
 	int OH, OW;
 	int k, s, pad;
 	int cin_g, c0;               /* channels of this group, its first channel */
-	int64_t pix0;                /* first pixel of the transposed packer's depth */
+	int64_t pix0;                /* first pixel of the weight-gradient packer's depth */
 } geom;
 
 static geom make_geom(const qf_step *st, int g)
@@ -45,86 +52,144 @@ static geom make_geom(const qf_step *st, int g)
 	return q;
 }
 
-/* Input pixel of output pixel pix at tap (ky, kx): the offset of its
- * channel 0 in the batch array, or -1 in the padding. */
+/* An output pixel, walked in order without divisions. */
 typedef struct {
-	int64_t img;                 /* offset of the image */
-	int iy0, ix0;
-} pixpos;
+	int64_t img;                 /* offset of its image in the input */
+	int oy, ox;
+} pixit;
 
-static inline pixpos pix_pos(const geom *q, int64_t pix)
+static inline pixit pix_at(const geom *q, int64_t pix)
 {
-	int64_t ohw = (int64_t)q->OH * q->OW;
-	int64_t n = pix / ohw, rem = pix % ohw;
-	int oy = (int)(rem / q->OW), ox = (int)(rem % q->OW);
-	pixpos p = {n * q->H * q->W * q->C, oy * q->s - q->pad, ox * q->s - q->pad};
-	return p;
+	int64_t ohw = (int64_t)q->OH * q->OW, rem = pix % ohw;
+	pixit it = {pix / ohw * q->H * q->W * q->C, (int)(rem / q->OW), (int)(rem % q->OW)};
+	return it;
 }
 
-static inline int64_t tap_off(const geom *q, pixpos pp, int tap)
+static inline void pix_next(const geom *q, pixit *it)
 {
-	int iy = pp.iy0 + tap / q->k, ix = pp.ix0 + tap % q->k;
-	if (iy < 0 || iy >= q->H || ix < 0 || ix >= q->W)
+	if (++it->ox < q->OW)
+		return;
+	it->ox = 0;
+	if (++it->oy < q->OH)
+		return;
+	it->oy = 0;
+	it->img += (int64_t)q->H * q->W * q->C;
+}
+
+/* Offset of the group's first channel at the input pixel under tap
+ * (ky, kx) of output pixel it, or -1 in the padding. */
+static inline int64_t at(const geom *q, const pixit *it, int ky, int kx)
+{
+	int iy = it->oy * q->s - q->pad + ky, ix = it->ox * q->s - q->pad + kx;
+	if ((unsigned)iy >= (unsigned)q->H || (unsigned)ix >= (unsigned)q->W)
 		return -1;
-	return pp.img + ((int64_t)iy * q->W + ix) * q->C + q->c0;
+	return it->img + ((int64_t)iy * q->W + ix) * q->C + q->c0;
 }
 
-/* ------------------------------------------------------------ packers */
+/* ------------------------------------------------------------ A operands */
 
-/* A of the forward and input-gradient GEMMs' im2col: rows are pixels,
- * depth is kidx. */
-static void pack_im2col(const void *ctx, int r0, int rows, int p0, int kc, int w, float *dst)
+typedef struct {
+	geom q;
+	const float *zero;
+	const float *base;           /* dy_rows: first row, row stride ld */
+	int64_t ld;
+} rows_ctx;
+
+/* Forward A as row pointers: row i (output pixel r0 + i) at tap t points
+ * at the Cin/g channels under that tap, or at zeros in the padding. */
+static void im2col_rows(const void *ctx, int r0, int rows, int t0, int t1, int w, const float **dst)
 {
-	const geom *q = ctx;
-	if (rows < w)
-		for (int p = 0; p < kc; p++)
-			for (int r = rows; r < w; r++)
-				dst[(int64_t)p * w + r] = 0;
-	for (int r = 0; r < rows; r++) {
-		pixpos pp = pix_pos(q, r0 + r);
-		for (int p = p0, end = p0 + kc; p < end;) {
-			int tap = p / q->cin_g, ci = p % q->cin_g;
-			int seg = q->cin_g - ci < end - p ? q->cin_g - ci : end - p;
-			int64_t off = tap_off(q, pp, tap);
-			float *d = dst + (int64_t)(p - p0) * w + r;
-			if (off < 0)
-				for (int j = 0; j < seg; j++)
-					d[(int64_t)j * w] = 0;
-			else
-				for (int j = 0; j < seg; j++)
-					d[(int64_t)j * w] = q->x[off + ci + j];
-			p += seg;
+	const rows_ctx *rc = ctx;
+	const geom *q = &rc->q;
+	pixit it = pix_at(q, r0);
+	for (int i = 0; i < w; i++) {
+		int ky = t0 / q->k, kx = t0 % q->k;
+		for (int t = t0; t < t1; t++) {
+			int64_t off = i < rows ? at(q, &it, ky, kx) : -1;
+			dst[(t - t0) * w + i] = off < 0 ? rc->zero : q->x + off;
+			if (++kx == q->k) {
+				kx = 0;
+				ky++;
+			}
+		}
+		pix_next(q, &it);
+	}
+}
+
+/* Input-gradient A: rows of dy (one tap). */
+static void dy_rows(const void *ctx, int r0, int rows, int t0, int t1, int w, const float **dst)
+{
+	const rows_ctx *rc = ctx;
+	(void)t0;
+	(void)t1;
+	for (int i = 0; i < w; i++)
+		dst[i] = i < rows ? rc->base + (int64_t)(r0 + i) * rc->ld : rc->zero;
+}
+
+/* Weight-gradient A, col^T: rows are kidx [r0, r0 + rows), depth is pixels
+ * from pix0 + p0. Per pixel, the im2col row segment [r0, r0 + rows) is
+ * gathered into a contiguous buffer (one copy of channels per tap), then
+ * each panel takes w consecutive values of it: two passes of contiguous
+ * copies instead of one of strided scalar stores. */
+QF_CLONES static void pack_im2col_t_impl(const geom *q, int r0, int rows, int p0, int kc, int w, float *dst)
+{
+	const int cin = q->cin_g, t0 = r0 / cin, t1 = (r0 + rows - 1) / cin + 1;
+	const int64_t panel = (int64_t)kc * w;
+	const int npan = (rows + w - 1) / w;
+	QF_ASSERT(rows <= QF_GEMM_MC && w <= QF_GEMM_MAXMR);
+	float buf[QF_GEMM_MC + QF_GEMM_MAXMR];
+	/* Rows past `rows` up to the whole last panel stay zero. */
+	for (int i = rows; i < npan * w; i++)
+		buf[i] = 0;
+	pixit it = pix_at(q, q->pix0 + p0);
+	for (int p = 0; p < kc; p++, pix_next(q, &it)) {
+		int ky = t0 / q->k, kx = t0 % q->k;
+		for (int t = t0; t < t1; t++) {
+			int64_t off = at(q, &it, ky, kx);
+			if (++kx == q->k) {
+				kx = 0;
+				ky++;
+			}
+			int lo = t * cin > r0 ? 0 : r0 - t * cin;
+			int hi = (t + 1) * cin < r0 + rows ? cin : r0 + rows - t * cin;
+			float *b = buf + t * cin - r0;
+			int c = lo;
+			if (off < 0) {
+				for (; c + QF_VL <= hi; c += QF_VL)
+					QF_VSTORE(b + c, (qf_vf){0});
+				for (; c < hi; c++)
+					b[c] = 0;
+			} else {
+				const float *x = q->x + off;
+				for (; c + QF_VL <= hi; c += QF_VL)
+					QF_VSTORE(b + c, QF_VLOAD(x + c));
+				for (; c < hi; c++)
+					b[c] = x[c];
+			}
+		}
+		const float *src = buf;
+		float *d = dst + (int64_t)p * w;
+		for (int pn = 0; pn < npan; pn++, src += w, d += panel) {
+			int i = 0;
+			for (; i + QF_VL <= w; i += QF_VL)
+				QF_VSTORE(d + i, QF_VLOAD(src + i));
+			for (; i < w; i++)
+				d[i] = src[i];
 		}
 	}
 }
 
-/* A of the weight-gradient GEMM, im2col transposed: rows are kidx, depth
- * is pixels counted from pix0. */
 static void pack_im2col_t(const void *ctx, int r0, int rows, int p0, int kc, int w, float *dst)
 {
-	const geom *q = ctx;
-	for (int p = 0; p < kc; p++) {
-		pixpos pp = pix_pos(q, q->pix0 + p0 + p);
-		float *d = dst + (int64_t)p * w;
-		for (int r = r0, end = r0 + rows; r < end;) {
-			int tap = r / q->cin_g, ci = r % q->cin_g;
-			int seg = q->cin_g - ci < end - r ? q->cin_g - ci : end - r;
-			int64_t off = tap_off(q, pp, tap);
-			if (off < 0)
-				memset(d + (r - r0), 0, (size_t)seg * sizeof(float));
-			else
-				memcpy(d + (r - r0), q->x + off + ci, (size_t)seg * sizeof(float));
-			r += seg;
-		}
-		for (int r = rows; r < w; r++)
-			d[r] = 0;
-	}
+	pack_im2col_t_impl(ctx, r0, rows, p0, kc, w, dst);
 }
 
+/* ------------------------------------------------------------ weights */
+
 /* Weights of one group in graph layout [Cout, Cin/g, k, k], as the GEMM
- * operand W[kidx][co] (forward: rows co, depth kidx) or transposed
- * (input gradient: rows kidx, depth co). A fake quantizer of weights
- * would transform the values here. */
+ * operand W[kidx][co] (forward: rows co, depth kidx) or transposed (input
+ * gradient: rows kidx, depth co). A fake quantizer of weights transforms
+ * the values here, on their way into the panels. */
 typedef struct {
 	const float *w;              /* first output channel of the group */
 	int cin_g, kk;
@@ -140,19 +205,22 @@ static inline int64_t w_index(const wpack *wp, int co, int kidx)
 static void pack_weights(const void *ctx, int r0, int rows, int p0, int kc, int w, float *dst)
 {
 	const wpack *wp = ctx;
-	for (int p = 0; p < kc; p++) {
-		float *d = dst + (int64_t)p * w;
-		for (int r = 0; r < rows; r++)
-			d[r] = wp->by_kidx ? wp->w[w_index(wp, p0 + p, r0 + r)] : wp->w[w_index(wp, r0 + r, p0 + p)];
-		for (int r = rows; r < w; r++)
-			d[r] = 0;
-	}
+	for (int r = 0; r < rows + (w - rows % w) % w; r += w, dst += (int64_t)kc * w)
+		for (int p = 0; p < kc; p++) {
+			float *d = dst + (int64_t)p * w;
+			for (int i = 0; i < w; i++) {
+				int row = r + i;
+				d[i] = row >= rows      ? 0
+				       : wp->by_kidx ? wp->w[w_index(wp, p0 + p, r0 + row)]
+						     : wp->w[w_index(wp, r0 + row, p0 + p)];
+			}
+		}
 }
 
 /* ------------------------------------------------------------ epilogues */
 
 typedef struct {
-	const float *bias;           /* this group's, or NULL */
+	const float *bias;           /* this group's */
 } bias_ep;
 
 static void add_bias(void *ctx, int i0, int j0, int rows, int cols, float *c, int64_t ldc)
@@ -167,25 +235,37 @@ static void add_bias(void *ctx, int i0, int j0, int rows, int cols, float *c, in
 /* col2im: adds a finished block of dcol (rows pixels, columns kidx) into
  * dx. Rows of one image stay on one thread (qf_gemm_par aligned to whole
  * images), so no two threads add into the same dx. */
-static void col2im(void *ctx, int i0, int j0, int rows, int cols, float *c, int64_t ldc)
+QF_CLONES static void col2im_block(const geom *q, int i0, int j0, int rows, int cols, const float *c, int64_t ldc)
 {
-	const geom *q = ctx;
-	for (int r = 0; r < rows; r++) {
-		pixpos pp = pix_pos(q, i0 + r);
-		const float *t = c + r * ldc;
-		for (int j = j0, end = j0 + cols; j < end;) {
-			int tap = j / q->cin_g, ci = j % q->cin_g;
-			int seg = q->cin_g - ci < end - j ? q->cin_g - ci : end - j;
-			int64_t off = tap_off(q, pp, tap);
-			if (off >= 0) {
-				float *d = q->dx + off + ci;
-				const float *src = t + (j - j0);
-				for (int u = 0; u < seg; u++)
-					d[u] += src[u];
+	const int cin = q->cin_g, t0 = j0 / cin, t1 = (j0 + cols - 1) / cin + 1;
+	pixit it = pix_at(q, i0);
+	for (int r = 0; r < rows; r++, pix_next(q, &it)) {
+		const float *row = c + r * ldc;
+		int ky = t0 / q->k, kx = t0 % q->k;
+		for (int t = t0; t < t1; t++) {
+			int64_t off = at(q, &it, ky, kx);
+			if (++kx == q->k) {
+				kx = 0;
+				ky++;
 			}
-			j += seg;
+			if (off < 0)
+				continue;
+			int lo = t * cin > j0 ? 0 : j0 - t * cin;
+			int hi = (t + 1) * cin < j0 + cols ? cin : j0 + cols - t * cin;
+			float *d = q->dx + off;
+			const float *src = row + t * cin - j0;
+			int u = lo;
+			for (; u + QF_VL <= hi; u += QF_VL)
+				QF_VSTORE(d + u, QF_VLOAD(d + u) + QF_VLOAD(src + u));
+			for (; u < hi; u++)
+				d[u] += src[u];
 		}
 	}
+}
+
+static void col2im(void *ctx, int i0, int j0, int rows, int cols, float *c, int64_t ldc)
+{
+	col2im_block(ctx, i0, j0, rows, cols, c, ldc);
 }
 
 /* ------------------------------------------------------------ sizes */
@@ -193,6 +273,15 @@ static void col2im(void *ctx, int i0, int j0, int rows, int cols, float *c, int6
 static bool is_depthwise(const qf_step *s)
 {
 	return s->groups > 1 && s->groups == s->xs[0].c && s->groups == s->ys.c;
+}
+
+#define DIRECT_K 32
+#define DIRECT_COUT 64
+
+static bool is_direct(const qf_step *s)
+{
+	return s->groups == 1 && s->xs[0].c * s->k * s->k <= DIRECT_K && s->ys.c % 16 == 0 &&
+	       s->ys.c <= DIRECT_COUT;
 }
 
 /* Weight-gradient chunks: a fixed count for a given pixel total. */
@@ -211,7 +300,8 @@ static void chunk_range(int64_t total, int chunks, int c, int64_t *b, int64_t *e
 	*e = total * (c + 1) / chunks;
 }
 
-/* One chunk's partial: dW as [kidx][co] for the group, then the bias. */
+/* One chunk's partial: dW as [kidx][co] for the group, then the bias
+ * (depthwise: [tap][c], then the bias). */
 static int64_t wg_part(const qf_step *s)
 {
 	int cin_g = s->xs[0].c / s->groups, cout_g = s->ys.c / s->groups;
@@ -222,7 +312,11 @@ static int64_t wg_part(const qf_step *s)
 
 int64_t qf_conv_part_floats(const qf_step *s, int batch)
 {
-	return wg_chunks((int64_t)batch * s->ys.h * s->ys.w) * wg_part(s);
+	int64_t p = wg_chunks((int64_t)batch * s->ys.h * s->ys.w) * wg_part(s);
+	/* The direct path keeps its transposed weights after the partials. */
+	if (is_direct(s))
+		p += (int64_t)s->xs[0].c * s->k * s->k * s->ys.c;
+	return p;
 }
 
 int64_t qf_conv_scratch_floats(const qf_step *s, int batch)
@@ -230,6 +324,24 @@ int64_t qf_conv_scratch_floats(const qf_step *s, int batch)
 	(void)s;
 	(void)batch;
 	return 0;
+}
+
+/* Adds the chunk partials, in chunk order, into the weight gradient of
+ * group g ([kidx][co] partials, graph layout gradient) and the bias. */
+static void reduce_wgrad(qf_run *r, qf_step *s, int g, int chunks)
+{
+	const int G = s->groups, cout_g = s->ys.c / G, cin_g = s->xs[0].c / G, kk = s->k * s->k, K = cin_g * kk;
+	float *gw = s->gw + (int64_t)g * cout_g * cin_g * kk;
+	wpack wp = {gw, cin_g, kk, false};
+	for (int ch = 0; ch < chunks; ch++) {
+		const float *part = r->part + ch * wg_part(s), *pb = part + (int64_t)K * cout_g;
+		for (int kidx = 0; kidx < K; kidx++)
+			for (int co = 0; co < cout_g; co++)
+				gw[w_index(&wp, co, kidx)] += part[(int64_t)kidx * cout_g + co];
+		if (s->gb)
+			for (int co = 0; co < cout_g; co++)
+				s->gb[g * cout_g + co] += pb[co];
+	}
 }
 
 /* ------------------------------------------------------------ depthwise */
@@ -241,19 +353,17 @@ typedef struct {
 	int chunks;
 } dw_ctx;
 
-static void dw_fwd(void *ctx, int64_t b, int64_t e, int thread)
+QF_CLONES static void dw_fwd_range(const qf_step *s, int64_t b, int64_t e)
 {
-	(void)thread;
-	const qf_step *s = ((dw_ctx *)ctx)->s;
 	geom q = make_geom(s, 0);
 	const int C = q.C, kk = s->k * s->k;
-	for (int64_t pix = b; pix < e; pix++) {
-		pixpos pp = pix_pos(&q, pix);
+	pixit it = pix_at(&q, b);
+	for (int64_t pix = b; pix < e; pix++, pix_next(&q, &it)) {
 		float *y = s->y + pix * C;
 		for (int c = 0; c < C; c++)
 			y[c] = s->b ? s->b[c] : 0;
 		for (int tap = 0; tap < kk; tap++) {
-			int64_t off = tap_off(&q, pp, tap);
+			int64_t off = at(&q, &it, tap / s->k, tap % s->k);
 			if (off < 0)
 				continue;
 			const float *x = s->x[0] + off;
@@ -263,7 +373,14 @@ static void dw_fwd(void *ctx, int64_t b, int64_t e, int thread)
 	}
 }
 
-/* Partial weight and bias gradients of one chunk of output pixels. */
+static void dw_fwd(void *ctx, int64_t b, int64_t e, int thread)
+{
+	(void)thread;
+	dw_fwd_range(((dw_ctx *)ctx)->s, b, e);
+}
+
+/* Partial weight and bias gradients of one chunk of output pixels; part
+ * is [tap][c] here so the inner loop runs over channels. */
 static void dw_wgrad(void *ctx, int chunk, int thread)
 {
 	(void)thread;
@@ -275,14 +392,13 @@ static void dw_wgrad(void *ctx, int chunk, int thread)
 	memset(part, 0, (size_t)wg_part(s) * sizeof(float));
 	int64_t b, e;
 	chunk_range(d->pixels, d->chunks, chunk, &b, &e);
-	/* part is [tap][c] here so the inner loop runs over channels. */
-	for (int64_t pix = b; pix < e; pix++) {
-		pixpos pp = pix_pos(&q, pix);
+	pixit it = pix_at(&q, b);
+	for (int64_t pix = b; pix < e; pix++, pix_next(&q, &it)) {
 		const float *dy = s->dy + pix * C;
 		for (int c = 0; c < C; c++)
 			pb[c] += dy[c];
 		for (int tap = 0; tap < kk; tap++) {
-			int64_t off = tap_off(&q, pp, tap);
+			int64_t off = at(&q, &it, tap / s->k, tap % s->k);
 			if (off < 0)
 				continue;
 			const float *x = s->x[0] + off;
@@ -303,11 +419,11 @@ static void dw_dx(void *ctx, int64_t b, int64_t e, int thread)
 	for (int64_t n = b; n < e; n++) {
 		if (!s->acc[0])
 			memset(s->dx[0] + n * img, 0, (size_t)img * sizeof(float));
-		for (int64_t pix = n * ohw; pix < (n + 1) * ohw; pix++) {
-			pixpos pp = pix_pos(&q, pix);
+		pixit it = pix_at(&q, n * ohw);
+		for (int64_t pix = n * ohw; pix < (n + 1) * ohw; pix++, pix_next(&q, &it)) {
 			const float *dy = s->dy + pix * C;
 			for (int tap = 0; tap < kk; tap++) {
-				int64_t off = tap_off(&q, pp, tap);
+				int64_t off = at(&q, &it, tap / s->k, tap % s->k);
 				if (off < 0)
 					continue;
 				float *dx = s->dx[0] + off;
@@ -343,6 +459,201 @@ static void dw_backward(qf_run *r, qf_step *s)
 		qf_par_range(r, r->n, dw_dx, &d);
 }
 
+/* ------------------------------------------------------------ direct, small depth */
+
+/* wt: weights as [kidx][co] (rebuilt each forward: the optimiser moves
+ * them between steps). */
+typedef struct {
+	qf_run *r;
+	qf_step *s;
+	const float *wt;
+	int64_t pixels;
+	int chunks;
+} dir_ctx;
+
+#define DIRECT_NV (DIRECT_COUT / QF_VL)
+
+/* Offsets of the taps from a pixel's top-left input, for pixels whose
+ * window lies inside the image (no bounds checks). */
+static void tap_offsets(const geom *q, int64_t *toff)
+{
+	for (int ky = 0; ky < q->k; ky++)
+		for (int kx = 0; kx < q->k; kx++)
+			toff[ky * q->k + kx] = ((int64_t)ky * q->W + kx) * q->C;
+}
+
+static inline bool interior(const geom *q, const pixit *it)
+{
+	int iy = it->oy * q->s - q->pad, ix = it->ox * q->s - q->pad;
+	return iy >= 0 && ix >= 0 && iy + q->k <= q->H && ix + q->k <= q->W;
+}
+
+/* nv (output vectors) is a constant at each call site below, so the
+ * accumulators stay in registers. */
+static inline __attribute__((always_inline)) void direct_fwd_nv(const qf_step *s, const float *wt, int64_t b,
+								 int64_t e, const int nv)
+{
+	geom q = make_geom(s, 0);
+	const int cin = q.C, cout = s->ys.c, kk = s->k * s->k;
+	int64_t toff[DIRECT_K];
+	tap_offsets(&q, toff);
+	pixit it = pix_at(&q, b);
+	for (int64_t pix = b; pix < e; pix++, pix_next(&q, &it)) {
+		qf_vf acc[DIRECT_NV];
+#pragma GCC unroll 8
+		for (int v = 0; v < nv; v++)
+			acc[v] = s->b ? QF_VLOAD(s->b + v * QF_VL) : (qf_vf){0};
+		if (interior(&q, &it)) {
+			const float *x0 = q.x + at(&q, &it, 0, 0);
+			const float *w = wt;
+			for (int t = 0; t < kk; t++)
+				for (int ci = 0; ci < cin; ci++, w += cout) {
+					float xv = x0[toff[t] + ci];
+#pragma GCC unroll 8
+					for (int v = 0; v < nv; v++)
+						acc[v] += xv * QF_VLOAD(w + v * QF_VL);
+				}
+		} else {
+			const float *w = wt;
+			for (int ky = 0; ky < s->k; ky++)
+				for (int kx = 0; kx < s->k; kx++, w += (int64_t)cin * cout) {
+					int64_t off = at(&q, &it, ky, kx);
+					if (off < 0)
+						continue;
+					for (int ci = 0; ci < cin; ci++) {
+						float xv = q.x[off + ci];
+#pragma GCC unroll 8
+						for (int v = 0; v < nv; v++)
+							acc[v] += xv * QF_VLOAD(w + ci * cout + v * QF_VL);
+					}
+				}
+		}
+#pragma GCC unroll 8
+		for (int v = 0; v < nv; v++)
+			QF_VSTORE(s->y + pix * cout + v * QF_VL, acc[v]);
+	}
+}
+
+QF_CLONES static void direct_fwd_range(const qf_step *s, const float *wt, int64_t b, int64_t e)
+{
+	switch (s->ys.c / QF_VL) {
+	case 2:
+		direct_fwd_nv(s, wt, b, e, 2);
+		break;
+	case 4:
+		direct_fwd_nv(s, wt, b, e, 4);
+		break;
+	case 6:
+		direct_fwd_nv(s, wt, b, e, 6);
+		break;
+	default:
+		direct_fwd_nv(s, wt, b, e, 8);
+		break;
+	}
+}
+
+static void direct_fwd(void *ctx, int64_t b, int64_t e, int thread)
+{
+	(void)thread;
+	dir_ctx *d = ctx;
+	direct_fwd_range(d->s, d->wt, b, e);
+}
+
+/* One chunk of pixels: acc[kidx][co] += x[kidx] * dy[co], then the bias.
+ * acc (the chunk's partial) is small enough to stay in L1. */
+static inline __attribute__((always_inline)) void direct_wgrad_nv(const qf_step *s, int64_t b, int64_t e,
+								   float *part, const int nv)
+{
+	geom q = make_geom(s, 0);
+	const int cin = q.C, cout = s->ys.c, kk = s->k * s->k, K = cin * kk;
+	float *pb = part + (int64_t)K * cout;
+	memset(part, 0, (size_t)(K + 1) * cout * sizeof(float));
+	int64_t toff[DIRECT_K];
+	tap_offsets(&q, toff);
+	pixit it = pix_at(&q, b);
+	qf_vf db[DIRECT_NV];
+#pragma GCC unroll 8
+	for (int v = 0; v < nv; v++)
+		db[v] = (qf_vf){0};
+	for (int64_t pix = b; pix < e; pix++, pix_next(&q, &it)) {
+		qf_vf dy[DIRECT_NV];
+#pragma GCC unroll 8
+		for (int v = 0; v < nv; v++) {
+			dy[v] = QF_VLOAD(s->dy + pix * cout + v * QF_VL);
+			db[v] += dy[v];
+		}
+		float *acc = part;
+		if (interior(&q, &it)) {
+			const float *x0 = q.x + at(&q, &it, 0, 0);
+			for (int t = 0; t < kk; t++)
+				for (int ci = 0; ci < cin; ci++, acc += cout) {
+					float xv = x0[toff[t] + ci];
+#pragma GCC unroll 8
+					for (int v = 0; v < nv; v++)
+						QF_VSTORE(acc + v * QF_VL, QF_VLOAD(acc + v * QF_VL) + xv * dy[v]);
+				}
+			continue;
+		}
+		for (int ky = 0; ky < s->k; ky++)
+			for (int kx = 0; kx < s->k; kx++, acc += (int64_t)cin * cout) {
+				int64_t off = at(&q, &it, ky, kx);
+				if (off < 0)
+					continue;
+				for (int ci = 0; ci < cin; ci++) {
+					float xv = q.x[off + ci];
+					float *a = acc + ci * cout;
+#pragma GCC unroll 8
+					for (int v = 0; v < nv; v++)
+						QF_VSTORE(a + v * QF_VL, QF_VLOAD(a + v * QF_VL) + xv * dy[v]);
+				}
+			}
+	}
+#pragma GCC unroll 8
+	for (int v = 0; v < nv; v++)
+		QF_VSTORE(pb + v * QF_VL, db[v]);
+}
+
+QF_CLONES static void direct_wgrad_range(const qf_step *s, int64_t b, int64_t e, float *part)
+{
+	switch (s->ys.c / QF_VL) {
+	case 2:
+		direct_wgrad_nv(s, b, e, part, 2);
+		break;
+	case 4:
+		direct_wgrad_nv(s, b, e, part, 4);
+		break;
+	case 6:
+		direct_wgrad_nv(s, b, e, part, 6);
+		break;
+	default:
+		direct_wgrad_nv(s, b, e, part, 8);
+		break;
+	}
+}
+
+static void direct_wgrad(void *ctx, int chunk, int thread)
+{
+	(void)thread;
+	dir_ctx *d = ctx;
+	int64_t b, e;
+	chunk_range(d->pixels, d->chunks, chunk, &b, &e);
+	direct_wgrad_range(d->s, b, e, d->r->part + chunk * wg_part(d->s));
+}
+
+static void direct_forward(qf_run *r, qf_step *s)
+{
+	const int cout = s->ys.c, cin = s->xs[0].c, kk = s->k * s->k, K = cin * kk;
+	dir_ctx d = {r, s, NULL, (int64_t)r->n * s->ys.h * s->ys.w, 0};
+	/* The transposed weights live past the largest set of partials. */
+	float *wt = r->part + r->part_floats - (int64_t)K * cout;
+	wpack wp = {s->w, cin, kk, false};
+	for (int kidx = 0; kidx < K; kidx++)
+		for (int co = 0; co < cout; co++)
+			wt[kidx * cout + co] = s->w[w_index(&wp, co, kidx)];
+	d.wt = wt;
+	qf_par_range_aligned(r, d.pixels, 64, direct_fwd, &d);
+}
+
 /* ------------------------------------------------------------ GEMM path */
 
 void qf_conv_forward(qf_run *r, qf_step *s)
@@ -351,15 +662,19 @@ void qf_conv_forward(qf_run *r, qf_step *s)
 		dw_forward(r, s);
 		return;
 	}
+	if (is_direct(s)) {
+		direct_forward(r, s);
+		return;
+	}
 	const int G = s->groups, cout_g = s->ys.c / G, cin_g = s->xs[0].c / G, kk = s->k * s->k;
 	const int64_t pixels = (int64_t)r->n * s->ys.h * s->ys.w;
 	for (int g = 0; g < G; g++) {
-		geom q = make_geom(s, g);
+		rows_ctx rc = {.q = make_geom(s, g), .zero = s->zero};
 		wpack wp = {s->w + (int64_t)g * cout_g * cin_g * kk, cin_g, kk, false};
 		bias_ep be = {s->b ? s->b + g * cout_g : NULL};
 		qf_gemm gm = {
 			.m = (int)pixels, .n = cout_g, .k = cin_g * kk,
-			.a = {pack_im2col, &q}, .b = {pack_weights, &wp},
+			.ind = {im2col_rows, &rc, kk, cin_g}, .b = {pack_weights, &wp},
 			.c = s->y + g * cout_g, .ldc = s->ys.c,
 			.epilogue = s->b ? add_bias : NULL, .ep_ctx = &be,
 		};
@@ -424,27 +739,23 @@ void qf_conv_backward(qf_run *r, qf_step *s)
 		qf_par_range(r, (int64_t)r->n * qf_shape_elems(s->xs[0]), zero_dx, &z);
 	}
 	for (int g = 0; g < G; g++) {
-		wg_ctx w = {r, s, g, wg_chunks(pixels), pixels};
-		qf_pool_run(r->pool, w.chunks, wg_task, &w);
-		float *gw = s->gw + (int64_t)g * cout_g * cin_g * kk;
-		wpack wp = {gw, cin_g, kk, false};
-		for (int ch = 0; ch < w.chunks; ch++) {
-			const float *part = r->part + ch * wg_part(s), *pb = part + (int64_t)K * cout_g;
-			for (int kidx = 0; kidx < K; kidx++)
-				for (int co = 0; co < cout_g; co++)
-					gw[w_index(&wp, co, kidx)] += part[(int64_t)kidx * cout_g + co];
-			if (s->gb)
-				for (int co = 0; co < cout_g; co++)
-					s->gb[g * cout_g + co] += pb[co];
+		if (is_direct(s)) {
+			dir_ctx d = {r, s, NULL, pixels, wg_chunks(pixels)};
+			qf_pool_run(r->pool, d.chunks, direct_wgrad, &d);
+			reduce_wgrad(r, s, g, d.chunks);
+		} else {
+			wg_ctx w = {r, s, g, wg_chunks(pixels), pixels};
+			qf_pool_run(r->pool, w.chunks, wg_task, &w);
+			reduce_wgrad(r, s, g, w.chunks);
 		}
 		if (!s->dx[0])
 			continue;
 		geom q = make_geom(s, g);
 		wpack wt = {s->w + (int64_t)g * cout_g * cin_g * kk, cin_g, kk, true};
-		qf_mat dym = {s->dy + g * cout_g, s->ys.c, 1};
+		rows_ctx rc = {.zero = s->zero, .base = s->dy + g * cout_g, .ld = s->ys.c};
 		qf_gemm gm = {
 			.m = (int)pixels, .n = K, .k = cout_g,
-			.a = {qf_pack_mat, &dym}, .b = {pack_weights, &wt},
+			.ind = {dy_rows, &rc, 1, cout_g}, .b = {pack_weights, &wt},
 			.c = NULL, .epilogue = col2im, .ep_ctx = &q,
 		};
 		qf_gemm_par(&gm, s->ys.h * s->ys.w, r->pool, r->ws);

@@ -10,47 +10,61 @@ typedef struct {
 	qf_step *s;
 } pool_ctx;
 
+/* One image. Channels go QF_VL at a time when C allows; ties keep the first
+ * maximum in window order, in both paths. */
+QF_CLONES static void max_fwd_img(const qf_step *s, const float *x, float *y, int32_t *arg)
+{
+	const int C = s->xs[0].c, H = s->xs[0].h, W = s->xs[0].w, OH = s->ys.h, OW = s->ys.w;
+	const int cv = C % QF_VL == 0 ? C : 0;
+	const qf_vi iota = {0, 1, 2, 3, 4, 5, 6, 7};
+	for (int oy = 0; oy < OH; oy++)
+		for (int ox = 0; ox < OW; ox++) {
+			float *yo = y + ((int64_t)oy * OW + ox) * C;
+			int32_t *ao = arg + ((int64_t)oy * OW + ox) * C;
+			int y0 = oy * s->s - s->pad, x0 = ox * s->s - s->pad;
+			int y1 = y0 + s->k < H ? y0 + s->k : H, x1 = x0 + s->k < W ? x0 + s->k : W;
+			y0 = y0 > 0 ? y0 : 0;
+			x0 = x0 > 0 ? x0 : 0;
+			for (int c = 0; c < cv; c += QF_VL) {
+				qf_vf best = QF_VSPLAT(-INFINITY);
+				qf_vi bi = (qf_vi){0} - 1;
+				for (int iy = y0; iy < y1; iy++)
+					for (int ix = x0; ix < x1; ix++) {
+						int32_t off = (iy * W + ix) * C + c;
+						qf_vf v = QF_VLOAD(x + off);
+						qf_vi m = v > best;
+						best = QF_VSEL(m, v, best);
+						bi = (m & (iota + off)) | (~m & bi);
+					}
+				/* A window wholly in the padding, or of NaNs: 0. */
+				best = QF_VSEL(bi >= 0, best, (qf_vf){0});
+				QF_VSTORE(yo + c, best);
+				*(qf_vi *)(void *)(ao + c) = bi;
+			}
+			for (int c = cv; c < C; c++) {
+				float best = -INFINITY;
+				int32_t bi = -1;
+				for (int iy = y0; iy < y1; iy++)
+					for (int ix = x0; ix < x1; ix++) {
+						int32_t off = (iy * W + ix) * C + c;
+						if (x[off] > best) {
+							best = x[off];
+							bi = off;
+						}
+					}
+				yo[c] = bi >= 0 ? best : 0;
+				ao[c] = bi;
+			}
+		}
+}
+
 static void max_fwd(void *ctx, int64_t b, int64_t e, int thread)
 {
 	(void)thread;
 	qf_step *s = ((pool_ctx *)ctx)->s;
-	const int C = s->xs[0].c, H = s->xs[0].h, W = s->xs[0].w, OH = s->ys.h, OW = s->ys.w;
 	const int64_t in_img = qf_shape_elems(s->xs[0]), out_img = qf_shape_elems(s->ys);
-	for (int64_t n = b; n < e; n++) {
-		const float *x = s->x[0] + n * in_img;
-		float *y = s->y + n * out_img;
-		int32_t *arg = s->arg + n * out_img;
-		for (int oy = 0; oy < OH; oy++)
-			for (int ox = 0; ox < OW; ox++) {
-				float *yo = y + ((int64_t)oy * OW + ox) * C;
-				int32_t *ao = arg + ((int64_t)oy * OW + ox) * C;
-				for (int c = 0; c < C; c++) {
-					yo[c] = -INFINITY;
-					ao[c] = -1;
-				}
-				for (int ky = 0; ky < s->k; ky++) {
-					int iy = oy * s->s - s->pad + ky;
-					if (iy < 0 || iy >= H)
-						continue;
-					for (int kx = 0; kx < s->k; kx++) {
-						int ix = ox * s->s - s->pad + kx;
-						if (ix < 0 || ix >= W)
-							continue;
-						int32_t off = (iy * W + ix) * C;
-						const float *xi = x + off;
-						for (int c = 0; c < C; c++)
-							if (xi[c] > yo[c]) {
-								yo[c] = xi[c];
-								ao[c] = off + c;
-							}
-					}
-				}
-				/* A window wholly in the padding, or of NaNs. */
-				for (int c = 0; c < C; c++)
-					if (ao[c] < 0)
-						yo[c] = 0;
-			}
-	}
+	for (int64_t n = b; n < e; n++)
+		max_fwd_img(s, s->x[0] + n * in_img, s->y + n * out_img, s->arg + n * out_img);
 }
 
 static void max_bwd(void *ctx, int64_t b, int64_t e, int thread)
@@ -161,23 +175,46 @@ void qf_pool_backward(qf_run *r, qf_step *s)
 	qf_par_range(r, r->n, s->op == QF_OP_MAXPOOL ? max_bwd : avg_bwd, &c);
 }
 
+QF_CLONES static void gap_img(const float *x, float *y, int64_t hw, int C, float inv)
+{
+	const int cv = C % QF_VL == 0 ? C : 0;
+	for (int c = 0; c < cv; c += QF_VL) {
+		qf_vf a = {0};
+		for (int64_t p = 0; p < hw; p++)
+			a += QF_VLOAD(x + p * C + c);
+		QF_VSTORE(y + c, a * inv);
+	}
+	for (int c = cv; c < C; c++) {
+		float a = 0;
+		for (int64_t p = 0; p < hw; p++)
+			a += x[p * C + c];
+		y[c] = a * inv;
+	}
+}
+
 static void gap_fwd(void *ctx, int64_t b, int64_t e, int thread)
 {
 	(void)thread;
 	qf_step *s = ((pool_ctx *)ctx)->s;
 	const int C = s->xs[0].c;
 	const int64_t hw = (int64_t)s->xs[0].h * s->xs[0].w;
-	const float inv = 1.0f / (float)hw;
-	for (int64_t n = b; n < e; n++) {
-		const float *x = s->x[0] + n * hw * C;
-		float *y = s->y + n * C;
-		for (int c = 0; c < C; c++)
-			y[c] = 0;
-		for (int64_t p = 0; p < hw; p++)
-			for (int c = 0; c < C; c++)
-				y[c] += x[p * C + c];
-		for (int c = 0; c < C; c++)
-			y[c] *= inv;
+	for (int64_t n = b; n < e; n++)
+		gap_img(s->x[0] + n * hw * C, s->y + n * C, hw, C, 1.0f / (float)hw);
+}
+
+QF_CLONES static void gap_bwd_img(float *dx, const float *dy, int64_t hw, int C, float inv, bool acc)
+{
+	const int cv = C % QF_VL == 0 ? C : 0;
+	for (int64_t p = 0; p < hw; p++) {
+		float *d = dx + p * C;
+		for (int c = 0; c < cv; c += QF_VL) {
+			qf_vf v = QF_VLOAD(dy + c) * inv;
+			if (acc)
+				v += QF_VLOAD(d + c);
+			QF_VSTORE(d + c, v);
+		}
+		for (int c = cv; c < C; c++)
+			d[c] = (acc ? d[c] : 0) + dy[c] * inv;
 	}
 }
 
@@ -187,14 +224,8 @@ static void gap_bwd(void *ctx, int64_t b, int64_t e, int thread)
 	qf_step *s = ((pool_ctx *)ctx)->s;
 	const int C = s->xs[0].c;
 	const int64_t hw = (int64_t)s->xs[0].h * s->xs[0].w;
-	const float inv = 1.0f / (float)hw;
-	for (int64_t n = b; n < e; n++) {
-		float *dx = s->dx[0] + n * hw * C;
-		const float *dy = s->dy + n * C;
-		for (int64_t p = 0; p < hw; p++)
-			for (int c = 0; c < C; c++)
-				dx[p * C + c] = (s->acc[0] ? dx[p * C + c] : 0) + dy[c] * inv;
-	}
+	for (int64_t n = b; n < e; n++)
+		gap_bwd_img(s->dx[0] + n * hw * C, s->dy + n * C, hw, C, 1.0f / (float)hw, s->acc[0]);
 }
 
 void qf_gap_forward(qf_run *r, qf_step *s)

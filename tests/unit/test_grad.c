@@ -388,6 +388,23 @@ static void conv_k5_nopad(void **state)
 	run_case(g, 3, 1, &exact);
 }
 
+/* Small depth and 16 or 32 output channels: the direct path (forward and
+ * weight gradient); the input gradient still goes through the GEMM. */
+static void conv_direct(void **state)
+{
+	(void)state;
+	qf_graph *g = qf_graph_new("t");
+	int x = input(g, 1, 7, 6);
+	finish(g, conv(g, "c", x, 1, 16, 3, 2, 1, 1, true), 30);
+	run_case(g, 2, 1, &exact);
+	g = qf_graph_new("t");
+	x = input(g, 2, 5, 5);
+	finish(g, conv(g, "c", x, 2, 32, 3, 1, 1, 1, false), 31);
+	fd_cfg c = exact;
+	c.max_samples = 80;
+	run_case(g, 2, 1, &c);
+}
+
 /* Depth 20*9 = 180 and 33 output channels: several packed panels of
  * every kernel, edge tiles in both directions. Sampled. */
 static void conv_wide(void **state)
@@ -800,6 +817,7 @@ int main(void)
 		cmocka_unit_test(conv_1x1_stride2),
 		cmocka_unit_test(conv_k5_nopad),
 		cmocka_unit_test(conv_wide),
+		cmocka_unit_test(conv_direct),
 		cmocka_unit_test(fc_flatten),
 		cmocka_unit_test(fc_vector),
 		cmocka_unit_test(bn_train),
