@@ -38,6 +38,11 @@ Q := @
 say := @printf '  %-6s %s\n'
 endif
 LDLIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2) -lz -lm -lpthread
+# LLVM backend (backends/llvm/): only its objects see LLVM's headers, and only
+# the -I/-D part of llvm-config's flags (the rest would change our -std and
+# warnings); everything linked against libqforge gets libLLVM.
+LLVM_CFLAGS := $(filter -I% -D%,$(shell $(LLVM_CONFIG) --cflags 2>/dev/null))
+LDLIBS += $(shell $(LLVM_CONFIG) --ldflags --libs core analysis target passes object arm riscv x86 2>/dev/null)
 
 LIB_SRC := $(wildcard ir/*.c frontend/*.c passes/*.c interp/*.c backends/c/*.c backends/llvm/*.c)
 DRIVER_SRC := $(wildcard driver/*.c)
@@ -72,6 +77,8 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/backends/llvm/%.o: CFLAGS += $(LLVM_CFLAGS)
 
 # Generated sources are compiled with the same flags; bison/flex output
 # is clean under -Wall -Wextra, but not every warning flag we use.
