@@ -1,0 +1,226 @@
+/* module.c: the module of one network.
+ *
+ *   int qf_<name>_run(const uint8_t *in, int8_t *out_logits, void *arena)
+ * checks its pointers (QF_RT_ERR_NULL, -1) and the arena's alignment
+ * (QF_RT_ERR_SCRATCH, -4), as the C backend's does, then calls one
+ * internal function per layer, never inlined, so that each layer shows in
+ * the symbol table with its size:
+ *   void qf_<name>_L<i>(const uint8_t *in, int8_t *arena, int8_t *out)
+ * Constants are private globals (L<i>.w weights, L<i>.rq requant tables,
+ * L<i>.pad padding rows).
+ *
+ * Buffers: the network input is read where the caller keeps it (no copy),
+ * the last layer writes the logits straight into out_logits when nothing
+ * else reads them, and every other tensor sits at the offset the memory
+ * plan gave it. Conv and fc need column scratch of their own size
+ * (dense.c): it goes into the first gap of the arena that no tensor live at
+ * that layer uses, which may make the arena larger than the plan's when no
+ * gap is big enough (the summary and model.h give the size). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/llvm/llvm_internal.h"
+
+int32_t qf_lc_wget(const uint8_t *row, int64_t i, int b)
+{
+	int64_t bit = i * b;
+	uint32_t v = ((uint32_t)row[bit >> 3] >> (bit & 7)) & ((1u << b) - 1u);
+	uint32_t sign = 1u << (b - 1);
+	return (int32_t)(v ^ sign) - (int32_t)sign;
+}
+
+typedef struct {
+	int64_t lo, hi;
+} span;
+
+static int by_lo(const void *a, const void *b)
+{
+	const span *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Scratch of node i: the first 4-aligned gap of `need` bytes among the
+ * tensors live at i (the network input is not in the arena). */
+static int64_t place(const qf_igraph *ig, int i, int64_t need)
+{
+	span *s = qf_xcalloc((size_t)ig->nt + 1, sizeof(span));
+	int ns = 0;
+	for (int t = 0; t < ig->nt; t++) {
+		const qf_itensor *x = &ig->t[t];
+		if (t != ig->input && x->first <= i && i <= x->last && x->bytes > 0)
+			s[ns++] = (span){x->offset, x->offset + x->bytes};
+	}
+	qsort(s, (size_t)ns, sizeof(span), by_lo);
+	int64_t at = 0;
+	for (int k = 0; k < ns; k++) {
+		if (s[k].lo >= at + need)
+			break;
+		if (s[k].hi > at)
+			at = (s[k].hi + 3) / 4 * 4;
+	}
+	free(s);
+	return at;
+}
+
+static bool weighted_dense(const qf_inode *n)
+{
+	return n->op == QF_IOP_CONV || n->op == QF_IOP_FC;
+}
+
+static void plan_scratch(qf_lc *c)
+{
+	const qf_igraph *ig = c->ig;
+	c->scratch_off = qf_xcalloc((size_t)(ig->nn ? ig->nn : 1), sizeof(int64_t));
+	c->arena_bytes = (ig->arena_bytes + 3) / 4 * 4;
+	for (int i = 0; i < ig->nn; i++) {
+		c->scratch_off[i] = -1;
+		if (!weighted_dense(&ig->n[i]))
+			continue;
+		int64_t need = qf_lc_dense_scratch(c, &ig->n[i]);
+		c->scratch_off[i] = place(ig, i, need);
+		if (c->scratch_off[i] + need > c->arena_bytes)
+			c->arena_bytes = c->scratch_off[i] + need;
+	}
+}
+
+/* The last layer may write the logits where the caller wants them. */
+static bool direct_output(const qf_igraph *ig)
+{
+	if (ig->nn == 0 || ig->n[ig->nn - 1].out != ig->output)
+		return false;
+	for (int i = 0; i < ig->nn; i++)
+		if (ig->n[i].in[0] == ig->output || ig->n[i].in[1] == ig->output)
+			return false;
+	return true;
+}
+
+static void add_attr(qf_lc *c, LLVMValueRef f, unsigned idx, const char *name)
+{
+	unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
+	QF_ASSERT(kind != 0);
+	LLVMAddAttributeAtIndex(f, idx, LLVMCreateEnumAttribute(c->cx, kind, 0));
+}
+
+static void layer(qf_lc *c, int i, LLVMTypeRef lty)
+{
+	const qf_inode *n = &c->ig->n[i];
+	char nm[128];
+	snprintf(nm, sizeof nm, "qf_%s_L%d", c->name, i);
+	LLVMValueRef f = LLVMAddFunction(c->m, nm, lty);
+	LLVMSetLinkage(f, LLVMInternalLinkage);
+	add_attr(c, f, LLVMAttributeFunctionIndex, "nounwind");
+	add_attr(c, f, LLVMAttributeFunctionIndex, "noinline");
+	/* the input is never written while the network runs */
+	add_attr(c, f, 1, "readonly");
+	c->fn = f;
+	c->node = i;
+	c->in = LLVMGetParam(f, 0);
+	c->arena = LLVMGetParam(f, 1);
+	c->out = LLVMGetParam(f, 2);
+	LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->cx, f, "entry"));
+	switch (n->op) {
+	case QF_IOP_CONV:
+	case QF_IOP_FC:
+		qf_lc_dense(c, n);
+		break;
+	case QF_IOP_DWCONV:
+		qf_lc_dwconv(c, n);
+		break;
+	case QF_IOP_MAXPOOL:
+	case QF_IOP_AVGPOOL:
+		qf_lc_pool(c, n);
+		break;
+	case QF_IOP_ADD:
+		qf_lc_add(c, n);
+		break;
+	case QF_IOP_COUNT:
+		qf_die("llvm backend: op %d", (int)n->op);
+	}
+	LLVMBuildRetVoid(c->b);
+}
+
+void qf_lc_build(qf_lc *c)
+{
+	const qf_igraph *ig = c->ig;
+	QF_ASSERT(ig->stage == QF_ISTAGE_PLANNED);
+	LLVMContextRef cx = c->cx;
+	c->b = LLVMCreateBuilderInContext(cx);
+	c->i1 = LLVMInt1TypeInContext(cx);
+	c->i8 = LLVMInt8TypeInContext(cx);
+	c->i16 = LLVMInt16TypeInContext(cx);
+	c->i32 = LLVMInt32TypeInContext(cx);
+	c->i64 = LLVMInt64TypeInContext(cx);
+	c->vd = LLVMVoidTypeInContext(cx);
+	c->p8 = LLVMPointerType(c->i8, 0);
+	c->p16 = LLVMPointerType(c->i16, 0);
+	c->p32 = LLVMPointerType(c->i32, 0);
+	c->dsp = !c->o->plain && qf_llvm_target_dsp(c->t);
+	c->out_direct = direct_output(ig);
+	plan_scratch(c);
+
+	LLVMTypeRef args[3] = {c->p8, c->p8, c->p8};
+	LLVMTypeRef lty = LLVMFunctionType(c->vd, args, 3, 0);
+	LLVMValueRef *fns = qf_xcalloc((size_t)(ig->nn ? ig->nn : 1), sizeof(LLVMValueRef));
+	for (int i = 0; i < ig->nn; i++) {
+		layer(c, i, lty);
+		fns[i] = c->fn;
+	}
+
+	/* the run function */
+	char nm[128];
+	snprintf(nm, sizeof nm, "qf_%s_run", c->name);
+	LLVMValueRef run = LLVMAddFunction(c->m, nm, LLVMFunctionType(c->i32, args, 3, 0));
+	add_attr(c, run, LLVMAttributeFunctionIndex, "nounwind");
+	c->fn = run;
+	LLVMBuilderRef b = c->b;
+	LLVMValueRef in = LLVMGetParam(run, 0), out = LLVMGetParam(run, 1), arena = LLVMGetParam(run, 2);
+	LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(cx, run, "entry");
+	LLVMBasicBlockRef bad = LLVMAppendBasicBlockInContext(cx, run, "null");
+	LLVMBasicBlockRef chk = LLVMAppendBasicBlockInContext(cx, run, "align");
+	LLVMBasicBlockRef mis = LLVMAppendBasicBlockInContext(cx, run, "misaligned");
+	LLVMBasicBlockRef go = LLVMAppendBasicBlockInContext(cx, run, "layers");
+	LLVMPositionBuilderAtEnd(b, entry);
+	LLVMValueRef anynull = LLVMBuildOr(
+		b, LLVMBuildOr(b, LLVMBuildIsNull(b, in, ""), LLVMBuildIsNull(b, out, ""), ""), LLVMBuildIsNull(b, arena, ""), "");
+	LLVMBuildCondBr(b, anynull, bad, chk);
+	LLVMPositionBuilderAtEnd(b, bad);
+	LLVMBuildRet(b, qf_lc_i32(c, -1)); /* QF_RT_ERR_NULL */
+	LLVMPositionBuilderAtEnd(b, chk);
+	LLVMValueRef low = LLVMBuildAnd(b, LLVMBuildPtrToInt(b, arena, c->i32, ""), qf_lc_i32(c, 3), "");
+	LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, low, qf_lc_i32(c, 0), ""), mis, go);
+	LLVMPositionBuilderAtEnd(b, mis);
+	LLVMBuildRet(b, qf_lc_i32(c, -4)); /* QF_RT_ERR_SCRATCH */
+	LLVMPositionBuilderAtEnd(b, go);
+	LLVMValueRef hook = NULL;
+	LLVMTypeRef hty = LLVMFunctionType(c->vd, &c->i32, 1, 0);
+	if (c->o->layer_hook)
+		hook = LLVMAddFunction(c->m, "qf_layer_hook", hty);
+	for (int i = 0; i < ig->nn; i++) {
+		if (hook) {
+			LLVMValueRef a = qf_lc_i32(c, i);
+			LLVMBuildCall2(b, hty, hook, &a, 1, "");
+		}
+		LLVMValueRef a[3] = {in, arena, out};
+		LLVMBuildCall2(b, lty, fns[i], a, 3, "");
+	}
+	if (hook) {
+		LLVMValueRef a = qf_lc_i32(c, ig->nn);
+		LLVMBuildCall2(b, hty, hook, &a, 1, "");
+	}
+	if (!c->out_direct)
+		for (int k = 0; k < ig->classes; k++) {
+			LLVMValueRef v = qf_lc_load(c, c->i8, arena, qf_lc_i32(c, ig->t[ig->output].offset + k), 1);
+			qf_lc_store(c, v, out, qf_lc_i32(c, k), 1);
+		}
+	LLVMBuildRet(b, qf_lc_i32(c, 0));
+	free(fns);
+}
+
+void qf_lc_free(qf_lc *c)
+{
+	if (c->b)
+		LLVMDisposeBuilder(c->b);
+	free(c->scratch_off);
+	c->b = NULL;
+	c->scratch_off = NULL;
+}

@@ -1,0 +1,213 @@
+/* other.c: depthwise convolution, max and average pooling, residual add.
+ *
+ * Loops over output pixels and channels with the window unrolled; each
+ * tap's validity and address are worked out once per pixel, outside the
+ * channel loop. Padding follows the contract: a depthwise tap in the
+ * padding reads the zero point (contributes 0), a pool leaves padded
+ * positions out (max over, mean of, the valid ones). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/llvm/llvm_internal.h"
+
+typedef struct {
+	LLVMValueRef ok[QF_LIMIT_KERNEL * QF_LIMIT_KERNEL];
+	LLVMValueRef base[QF_LIMIT_KERNEL * QF_LIMIT_KERNEL]; /* element of channel 0 (0 when not ok) */
+	/* (pools past POOL_UNROLL taps do not use this) */
+	LLVMValueRef count;          /* valid taps (i32) */
+} window;
+
+static void taps(qf_lc *c, const qf_inode *n, LLVMValueRef q, window *w)
+{
+	LLVMBuilderRef b = c->b;
+	const qf_itensor *x = &c->ig->t[n->in[0]], *y = &c->ig->t[n->out];
+	LLVMValueRef oy = LLVMBuildUDiv(b, q, qf_lc_i32(c, y->w), "");
+	LLVMValueRef ox = LLVMBuildSub(b, q, LLVMBuildMul(b, oy, qf_lc_i32(c, y->w), ""), "");
+	LLVMValueRef iy0 = LLVMBuildSub(b, LLVMBuildMul(b, oy, qf_lc_i32(c, n->stride), ""), qf_lc_i32(c, n->pad_top), "");
+	LLVMValueRef ix0 =
+		LLVMBuildSub(b, LLVMBuildMul(b, ox, qf_lc_i32(c, n->stride), ""), qf_lc_i32(c, n->pad_left), "");
+	w->count = qf_lc_i32(c, 0);
+	for (int ky = 0; ky < n->k_h; ky++)
+		for (int kx = 0; kx < n->k_w; kx++) {
+			int t = ky * n->k_w + kx;
+			LLVMValueRef iy = LLVMBuildAdd(b, iy0, qf_lc_i32(c, ky), "");
+			LLVMValueRef ix = LLVMBuildAdd(b, ix0, qf_lc_i32(c, kx), "");
+			LLVMValueRef ok = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntULT, iy, qf_lc_i32(c, x->h), ""),
+						       LLVMBuildICmp(b, LLVMIntULT, ix, qf_lc_i32(c, x->w), ""), "");
+			LLVMValueRef e = LLVMBuildMul(b, LLVMBuildAdd(b, LLVMBuildMul(b, iy, qf_lc_i32(c, x->w), ""), ix, ""),
+						      qf_lc_i32(c, x->c), "");
+			w->ok[t] = ok;
+			w->base[t] = LLVMBuildSelect(b, ok, e, qf_lc_i32(c, 0), "");
+			w->count = LLVMBuildAdd(b, w->count, LLVMBuildZExt(b, ok, c->i32, ""), "");
+		}
+}
+
+/* ------------------------------------------------------------ depthwise */
+
+void qf_lc_dwconv(qf_lc *c, const qf_inode *n)
+{
+	const qf_igraph *ig = c->ig;
+	LLVMBuilderRef b = c->b;
+	const qf_itensor *x = &ig->t[n->in[0]], *y = &ig->t[n->out];
+	int ntap = n->k_h * n->k_w, C = y->c, wb = n->w_bits;
+	/* weights repacked channel by channel: the taps of channel ch at wb
+	 * bits from byte ch * cb, so the channel loop steps by whole bytes */
+	int64_t cb = (ntap * wb + 7) / 8;
+	uint8_t *wp = qf_xcalloc((size_t)(C * cb), 1);
+	int64_t rb = qf_packed_row_bytes(C, wb);
+	int64_t dev = 127 - x->zp > x->zp + 128 ? 127 - x->zp : x->zp + 128;
+	int64_t *bound = qf_xcalloc((size_t)C, sizeof(int64_t));
+	for (int ch = 0; ch < C; ch++)
+		for (int t = 0; t < ntap; t++) {
+			int32_t v = qf_lc_wget(ig->w + n->w_off + t * rb, ch, wb);
+			int64_t bit = (int64_t)t * wb;
+			wp[ch * cb + bit / 8] |= (uint8_t)(((uint32_t)v & ((1u << wb) - 1u)) << (bit % 8));
+			bound[ch] += llabs((long long)v) * dev;
+		}
+	char nm[48];
+	snprintf(nm, sizeof nm, "L%d.w", c->node);
+	LLVMValueRef wt = qf_lc_const_bytes(c, nm, wp, (size_t)(C * cb));
+	free(wp);
+	qf_lc_rq rq;
+	qf_lc_rq_init(c, n, 0, bound, &rq);
+	free(bound);
+
+	qf_lc_loop lq, lc;
+	LLVMValueRef q = qf_lc_loop_begin(c, &lq, 0, (int64_t)y->h * y->w, 1, "pix");
+	window w;
+	taps(c, n, q, &w);
+	LLVMValueRef ch = qf_lc_loop_begin(c, &lc, 0, C, 1, "chan");
+	LLVMValueRef acc = qf_lc_rq_bias(c, &rq, ch);
+	LLVMValueRef wrow = qf_lc_byte_gep(c, wt, LLVMBuildMul(b, ch, qf_lc_i32(c, cb), ""));
+	for (int t = 0; t < ntap; t++) {
+		LLVMValueRef v = qf_lc_load_act(c, n->in[0], LLVMBuildAdd(b, w.base[t], ch, ""));
+		v = LLVMBuildSelect(b, w.ok[t], LLVMBuildSub(b, v, qf_lc_i32(c, x->zp), ""), qf_lc_i32(c, 0), "");
+		int64_t bit = (int64_t)t * wb;
+		LLVMValueRef wv = LLVMBuildSExt(b, qf_lc_load(c, c->i8, wrow, qf_lc_i32(c, bit / 8), 1), c->i32, "");
+		if (wb < 8)
+			wv = LLVMBuildAShr(b, LLVMBuildShl(b, wv, qf_lc_i32(c, 32 - bit % 8 - wb), ""), qf_lc_i32(c, 32 - wb), "");
+		acc = LLVMBuildAdd(b, acc, LLVMBuildMul(b, v, wv, ""), "");
+	}
+	LLVMValueRef e = LLVMBuildAdd(b, LLVMBuildMul(b, q, qf_lc_i32(c, C), ""), ch, "");
+	qf_lc_store_act(c, n->out, e, qf_lc_rq_apply(c, &rq, ch, acc));
+	qf_lc_loop_end(c, &lc);
+	qf_lc_loop_end(c, &lq);
+}
+
+/* ------------------------------------------------------------ pools */
+
+/* The mean rounded half away from zero: (2|s| + n) / 2n with the sign of s. */
+static LLVMValueRef mean(qf_lc *c, LLVMValueRef s, LLVMValueRef cnt)
+{
+	LLVMBuilderRef b = c->b;
+	LLVMValueRef neg = LLVMBuildICmp(b, LLVMIntSLT, s, qf_lc_i32(c, 0), "");
+	LLVMValueRef m = LLVMBuildSelect(b, neg, LLVMBuildNeg(b, s, ""), s, "");
+	LLVMValueRef two_n = LLVMBuildShl(b, cnt, qf_lc_i32(c, 1), "");
+	LLVMValueRef qv = LLVMBuildUDiv(b, LLVMBuildAdd(b, LLVMBuildShl(b, m, qf_lc_i32(c, 1), ""), cnt, ""), two_n, "");
+	return LLVMBuildSelect(b, neg, LLVMBuildNeg(b, qv, ""), qv, "");
+}
+
+enum { POOL_UNROLL = 64 }; /* windows up to this many taps are unrolled */
+
+/* A window too large to unroll (a global pool over a big map): loops over
+ * the channels, then the window's rows and columns. */
+static void pool_large(qf_lc *c, const qf_inode *n)
+{
+	LLVMBuilderRef b = c->b;
+	const qf_itensor *x = &c->ig->t[n->in[0]], *y = &c->ig->t[n->out];
+	bool mx = n->op == QF_IOP_MAXPOOL;
+	LLVMValueRef rp = qf_lc_alloca(c, c->i32, 1), np = qf_lc_alloca(c, c->i32, 1);
+	qf_lc_loop lq, lc, ly, lx;
+	LLVMValueRef q = qf_lc_loop_begin(c, &lq, 0, (int64_t)y->h * y->w, 1, "pix");
+	LLVMValueRef oy = LLVMBuildUDiv(b, q, qf_lc_i32(c, y->w), "");
+	LLVMValueRef ox = LLVMBuildSub(b, q, LLVMBuildMul(b, oy, qf_lc_i32(c, y->w), ""), "");
+	LLVMValueRef iy0 = LLVMBuildSub(b, LLVMBuildMul(b, oy, qf_lc_i32(c, n->stride), ""), qf_lc_i32(c, n->pad_top), "");
+	LLVMValueRef ix0 =
+		LLVMBuildSub(b, LLVMBuildMul(b, ox, qf_lc_i32(c, n->stride), ""), qf_lc_i32(c, n->pad_left), "");
+	LLVMValueRef ch = qf_lc_loop_begin(c, &lc, 0, y->c, 1, "chan");
+	qf_lc_store(c, qf_lc_i32(c, mx ? -128 : 0), rp, NULL, 4);
+	qf_lc_store(c, qf_lc_i32(c, 0), np, NULL, 4);
+	LLVMValueRef ky = qf_lc_loop_begin(c, &ly, 0, n->k_h, 1, "ky");
+	LLVMValueRef kx = qf_lc_loop_begin(c, &lx, 0, n->k_w, 1, "kx");
+	LLVMValueRef iy = LLVMBuildAdd(b, iy0, ky, ""), ix = LLVMBuildAdd(b, ix0, kx, "");
+	LLVMValueRef ok = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntULT, iy, qf_lc_i32(c, x->h), ""),
+				       LLVMBuildICmp(b, LLVMIntULT, ix, qf_lc_i32(c, x->w), ""), "");
+	LLVMValueRef e = LLVMBuildAdd(
+		b, LLVMBuildMul(b, LLVMBuildAdd(b, LLVMBuildMul(b, iy, qf_lc_i32(c, x->w), ""), ix, ""), qf_lc_i32(c, x->c), ""),
+		ch, "");
+	LLVMValueRef v = qf_lc_load_act(c, n->in[0], LLVMBuildSelect(b, ok, e, qf_lc_i32(c, 0), ""));
+	LLVMValueRef r = qf_lc_load(c, c->i32, rp, NULL, 4);
+	r = mx ? LLVMBuildSelect(b, ok, qf_lc_smax(c, r, v), r, "")
+	       : LLVMBuildAdd(b, r, LLVMBuildSelect(b, ok, v, qf_lc_i32(c, 0), ""), "");
+	qf_lc_store(c, r, rp, NULL, 4);
+	qf_lc_store(c, LLVMBuildAdd(b, qf_lc_load(c, c->i32, np, NULL, 4), LLVMBuildZExt(b, ok, c->i32, ""), ""), np, NULL, 4);
+	qf_lc_loop_end(c, &lx);
+	qf_lc_loop_end(c, &ly);
+	r = qf_lc_load(c, c->i32, rp, NULL, 4);
+	if (!mx)
+		r = mean(c, r, qf_lc_load(c, c->i32, np, NULL, 4));
+	r = qf_lc_smin(c, qf_lc_smax(c, r, qf_lc_i32(c, n->act_min)), qf_lc_i32(c, n->act_max));
+	qf_lc_store_act(c, n->out, LLVMBuildAdd(b, LLVMBuildMul(b, q, qf_lc_i32(c, y->c), ""), ch, ""), r);
+	qf_lc_loop_end(c, &lc);
+	qf_lc_loop_end(c, &lq);
+}
+
+void qf_lc_pool(qf_lc *c, const qf_inode *n)
+{
+	LLVMBuilderRef b = c->b;
+	const qf_itensor *y = &c->ig->t[n->out];
+	int ntap = n->k_h * n->k_w;
+	if (ntap > POOL_UNROLL) {
+		pool_large(c, n);
+		return;
+	}
+	bool mx = n->op == QF_IOP_MAXPOOL;
+	qf_lc_loop lq, lc;
+	LLVMValueRef q = qf_lc_loop_begin(c, &lq, 0, (int64_t)y->h * y->w, 1, "pix");
+	window w;
+	taps(c, n, q, &w);
+	/* without padding every window is whole: the count is a constant */
+	LLVMValueRef cnt = n->pad_top || n->pad_left ? w.count : qf_lc_i32(c, ntap);
+	LLVMValueRef ch = qf_lc_loop_begin(c, &lc, 0, y->c, 1, "chan");
+	LLVMValueRef r = qf_lc_i32(c, mx ? -128 : 0);
+	for (int t = 0; t < ntap; t++) {
+		/* a padded tap reads element 0 (a valid address) and is left out */
+		LLVMValueRef v = qf_lc_load_act(c, n->in[0], LLVMBuildAdd(b, w.base[t], ch, ""));
+		if (mx)
+			r = LLVMBuildSelect(b, w.ok[t], qf_lc_smax(c, r, v), r, "");
+		else
+			r = LLVMBuildAdd(b, r, LLVMBuildSelect(b, w.ok[t], v, qf_lc_i32(c, 0), ""), "");
+	}
+	if (!mx)
+		r = mean(c, r, cnt);
+	r = qf_lc_smin(c, qf_lc_smax(c, r, qf_lc_i32(c, n->act_min)), qf_lc_i32(c, n->act_max));
+	LLVMValueRef e = LLVMBuildAdd(b, LLVMBuildMul(b, q, qf_lc_i32(c, y->c), ""), ch, "");
+	qf_lc_store_act(c, n->out, e, r);
+	qf_lc_loop_end(c, &lc);
+	qf_lc_loop_end(c, &lq);
+}
+
+/* ------------------------------------------------------------ add */
+
+void qf_lc_add(qf_lc *c, const qf_inode *n)
+{
+	const qf_igraph *ig = c->ig;
+	LLVMBuilderRef b = c->b;
+	const qf_itensor *xa = &ig->t[n->in[0]], *xb = &ig->t[n->in[1]], *y = &ig->t[n->out];
+	qf_lc_loop l;
+	LLVMValueRef i = qf_lc_loop_begin(c, &l, 0, qf_itensor_elems(y), 1, "elem");
+	LLVMValueRef s = qf_lc_i32(c, 0);
+	for (int k = 0; k < 2; k++) {
+		const qf_itensor *x = k ? xb : xa;
+		LLVMValueRef v = LLVMBuildSub(b, qf_lc_load_act(c, n->in[k], i), qf_lc_i32(c, x->zp), "");
+		v = LLVMBuildShl(b, v, qf_lc_i32(c, n->add_ls), "");
+		v = qf_lc_rescale_exact(c, v, qf_lc_i32(c, ig->pow2 ? 0 : n->add_mult[k]), qf_lc_i32(c, n->add_shift[k]));
+		s = LLVMBuildAdd(b, s, v, "");
+	}
+	LLVMValueRef m = qf_lc_i32(c, n->mult >= 0 ? ig->i32[n->mult] : 0);
+	LLVMValueRef v = qf_lc_rescale_exact(c, s, m, qf_lc_i32(c, ig->i32[n->shift]));
+	v = qf_lc_smax(c, v, qf_lc_i32(c, (int64_t)n->act_min - y->zp));
+	v = qf_lc_smin(c, v, qf_lc_i32(c, (int64_t)n->act_max - y->zp));
+	qf_lc_store_act(c, n->out, i, LLVMBuildAdd(b, v, qf_lc_i32(c, y->zp), ""));
+	qf_lc_loop_end(c, &l);
+}

@@ -1,0 +1,172 @@
+/* requant.c: the integer contract (runtime/requant.h) as IR.
+ *
+ * Every weighted layer has a table of 4 int32 per output channel, read
+ * with one load of 16 bytes per channel (LDM on ARM):
+ *   [0] the bias times 2^s, where the accumulators hold sum * 2^s (sub-byte
+ *       weights on the DSP path are read scaled, see dense.c)
+ *   [1] the Q31 multiplier (unused in power-of-two mode)
+ *   [2] fast form: the rounding constant r; exact form: the shift
+ *   [3] fast form: the right shift e; exact form: unused
+ *
+ * The exact form is the contract written out: left shift, gemmlowp's
+ * SaturatingRoundingDoublingHighMul in 64 bits, RoundingDivideByPOT with
+ * its mask and threshold, clamp, zero point (about 20 instructions on a
+ * Cortex-M4). The fast form gives the same result in 5 to 7 instructions
+ * when the layer's numbers allow it, which is decided here at compile time
+ * from each channel's largest possible accumulator |acc| <= B (the sum of
+ * |w| times the largest |x - zp| the input type holds, plus |bias|):
+ *
+ *   multiplier mode, every shift <= -1 (e = -shift), 2B < 2^31:
+ *     SRDHM(acc, m) = floor((acc*m + 2^30) / 2^31)
+ *                   = floor((2acc*m + 2^31) / 2^32)    = SMMULR(2acc, m)
+ *     RDPOT(v, e) + zp = (v + 2^(e-1) - [v < 0] + zp*2^e) >> e
+ *   (|SRDHM| <= |acc| as m < 2^31, so with B + |r| < 2^31 nothing
+ *   overflows), so y = clamp((SMMULR(2acc, m) + r - (v >>> 31)) >> e) with
+ *   r = 2^(e-1) + zp*2^e;
+ *
+ *   power-of-two mode, every shift <= 0 (n = -shift):
+ *     floor((acc + 2^(n-1)) / 2^n) + zp = (acc + r) >> n,
+ *     r = [n > 0] 2^(n-1) + zp*2^n, when B + |r| < 2^31; a scaled
+ *     accumulator folds its scale into r and the shift.
+ *
+ * Layers whose numbers do not allow it (a left shift, e = 0, a huge
+ * accumulator) take the exact form; tests cover both. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/llvm/llvm_internal.h"
+
+#define LIM ((int64_t)INT32_MAX)
+
+void qf_lc_rq_init(qf_lc *c, const qf_inode *n, int ws, const int64_t *bound, qf_lc_rq *rq)
+{
+	const qf_igraph *ig = c->ig;
+	const qf_itensor *y = &ig->t[n->out];
+	int64_t nch = y->c;
+	memset(rq, 0, sizeof(*rq));
+	rq->wscale_log2 = ws;
+	rq->zp = y->zp;
+	rq->lo = n->act_min;
+	rq->hi = n->act_max;
+	bool fast = true;
+	for (int64_t ch = 0; ch < nch && fast; ch++) {
+		int64_t bias = n->bias >= 0 ? ig->i32[n->bias + ch] : 0;
+		int64_t B = bound[ch] + llabs(bias);
+		int32_t s = ig->i32[n->shift + ch];
+		if ((B << ws) > LIM)
+			fast = false;
+		else if (ig->pow2) {
+			int n_ = -s;
+			int64_t r = (n_ > 0 ? (int64_t)1 << (n_ - 1) : 0) + (int64_t)y->zp * ((int64_t)1 << (n_ > 0 ? n_ : 0));
+			fast = s <= 0 && n_ + ws <= 31 && ((B + llabs(r)) << ws) <= LIM;
+		} else {
+			int e = -s;
+			int64_t r = (e >= 1 ? (int64_t)1 << (e - 1) : 0) + (int64_t)y->zp * ((int64_t)1 << (e >= 1 ? e : 0));
+			fast = e >= 1 && 2 * B <= LIM && B + llabs(r) + 1 <= LIM;
+		}
+	}
+	rq->fast = fast;
+	int32_t *tab = qf_xcalloc((size_t)nch * 4, sizeof(int32_t));
+	for (int64_t ch = 0; ch < nch; ch++) {
+		int32_t *e = tab + 4 * ch;
+		int64_t bias = n->bias >= 0 ? ig->i32[n->bias + ch] : 0;
+		int32_t s = ig->i32[n->shift + ch];
+		e[0] = (int32_t)(uint32_t)((uint64_t)bias << ws);
+		e[1] = ig->pow2 ? 0 : ig->i32[n->mult + ch];
+		if (!fast) {
+			e[2] = s;
+		} else if (ig->pow2) {
+			int sh = -s;
+			int64_t r = (sh > 0 ? (int64_t)1 << (sh - 1) : 0) + (int64_t)y->zp * ((int64_t)1 << sh);
+			e[2] = (int32_t)(r << ws);
+			e[3] = sh + ws;
+		} else {
+			int ex = -s;
+			e[2] = (int32_t)(((int64_t)1 << (ex - 1)) + (int64_t)y->zp * ((int64_t)1 << ex));
+			e[3] = ex;
+		}
+	}
+	char nm[64];
+	snprintf(nm, sizeof nm, "L%d.rq", c->node);
+	rq->table = qf_lc_const_bytes(c, nm, tab, (size_t)nch * 16);
+	free(tab);
+}
+
+static LLVMValueRef field(qf_lc *c, const qf_lc_rq *rq, LLVMValueRef ch, int k)
+{
+	LLVMValueRef off = LLVMBuildAdd(c->b, LLVMBuildShl(c->b, ch, qf_lc_i32(c, 4), ""), qf_lc_i32(c, 4 * k), "");
+	return qf_lc_load(c, c->i32, rq->table, off, 4);
+}
+
+LLVMValueRef qf_lc_rq_bias(qf_lc *c, const qf_lc_rq *rq, LLVMValueRef ch)
+{
+	return field(c, rq, ch, 0);
+}
+
+/* trunc((sext a * sext b + 2^k) >> (k + 1)): the rounded high part. */
+static LLVMValueRef mul_round_hi(qf_lc *c, LLVMValueRef a, LLVMValueRef b, int k)
+{
+	LLVMValueRef p = LLVMBuildMul(c->b, LLVMBuildSExt(c->b, a, c->i64, ""), LLVMBuildSExt(c->b, b, c->i64, ""), "");
+	p = LLVMBuildAdd(c->b, p, qf_lc_i64(c, (int64_t)1 << k), "");
+	return LLVMBuildTrunc(c->b, LLVMBuildAShr(c->b, p, qf_lc_i64(c, k + 1), ""), c->i32, "");
+}
+
+LLVMValueRef qf_lc_rescale_exact(qf_lc *c, LLVMValueRef x, LLVMValueRef mult, LLVMValueRef shift)
+{
+	LLVMBuilderRef b = c->b;
+	LLVMValueRef zero = qf_lc_i32(c, 0), one = qf_lc_i32(c, 1);
+	LLVMValueRef pos = LLVMBuildICmp(b, LLVMIntSGT, shift, zero, "");
+	LLVMValueRef left = LLVMBuildSelect(b, pos, shift, zero, "");
+	LLVMValueRef right = LLVMBuildSelect(b, pos, zero, LLVMBuildNeg(b, shift, ""), "");
+	/* a left shift wraps (x * 2^s modulo 2^32, as TFLite) */
+	LLVMValueRef a = LLVMBuildShl(b, x, left, "");
+	if (c->ig->pow2) {
+		/* (a >> n) + ((a >> (n - 1)) & 1) for n >= 1; a itself for n = 0 */
+		LLVMValueRef n1 = qf_lc_smax(c, LLVMBuildSub(b, right, one, ""), zero);
+		LLVMValueRef q = LLVMBuildAShr(b, a, right, "");
+		LLVMValueRef bit = LLVMBuildAnd(b, LLVMBuildAShr(b, a, n1, ""), one, "");
+		LLVMValueRef isr = LLVMBuildICmp(b, LLVMIntSGT, right, zero, "");
+		return LLVMBuildAdd(b, q, LLVMBuildSelect(b, isr, bit, zero, ""), "");
+	}
+	/* SaturatingRoundingDoublingHighMul; INT32_MIN * INT32_MIN saturates */
+	LLVMValueRef v = mul_round_hi(c, a, mult, 30);
+	LLVMValueRef both = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, a, qf_lc_i32(c, INT32_MIN), ""),
+					 LLVMBuildICmp(b, LLVMIntEQ, mult, qf_lc_i32(c, INT32_MIN), ""), "");
+	v = LLVMBuildSelect(b, both, qf_lc_i32(c, INT32_MAX), v, "");
+	/* RoundingDivideByPOT: mask, remainder, threshold */
+	LLVMValueRef mask = LLVMBuildSub(b, LLVMBuildShl(b, one, right, ""), one, "");
+	LLVMValueRef rem = LLVMBuildAnd(b, v, mask, "");
+	LLVMValueRef neg = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntSLT, v, zero, ""), c->i32, "");
+	LLVMValueRef thr = LLVMBuildAdd(b, LLVMBuildAShr(b, mask, one, ""), neg, "");
+	LLVMValueRef up = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntSGT, rem, thr, ""), c->i32, "");
+	return LLVMBuildAdd(b, LLVMBuildAShr(b, v, right, ""), up, "");
+}
+
+LLVMValueRef qf_lc_rq_apply(qf_lc *c, const qf_lc_rq *rq, LLVMValueRef ch, LLVMValueRef acc)
+{
+	LLVMBuilderRef b = c->b;
+	LLVMValueRef v;
+	if (rq->fast && c->ig->pow2) {
+		LLVMValueRef r = field(c, rq, ch, 2), e = field(c, rq, ch, 3);
+		v = LLVMBuildAShr(b, LLVMBuildAdd(b, acc, r, ""), e, "");
+	} else if (rq->fast) {
+		LLVMValueRef m = field(c, rq, ch, 1), r = field(c, rq, ch, 2), e = field(c, rq, ch, 3);
+		LLVMValueRef t = rq->wscale_log2 ? LLVMBuildAShr(b, acc, qf_lc_i32(c, rq->wscale_log2 - 1), "")
+						 : LLVMBuildShl(b, acc, qf_lc_i32(c, 1), "");
+		/* SMMULR: (t * m + 2^31) >> 32 */
+		LLVMValueRef h = mul_round_hi(c, t, m, 31);
+		LLVMValueRef u = LLVMBuildAdd(b, h, r, "");
+		u = LLVMBuildSub(b, u, LLVMBuildLShr(b, h, qf_lc_i32(c, 31), ""), "");
+		v = LLVMBuildAShr(b, u, e, "");
+	} else {
+		LLVMValueRef x = rq->wscale_log2 ? LLVMBuildAShr(b, acc, qf_lc_i32(c, rq->wscale_log2), "") : acc;
+		LLVMValueRef m = c->ig->pow2 ? qf_lc_i32(c, 0) : field(c, rq, ch, 1);
+		LLVMValueRef y = qf_lc_rescale_exact(c, x, m, field(c, rq, ch, 2));
+		/* clamp before adding zp: the same clamp, without overflow */
+		y = qf_lc_smax(c, y, qf_lc_i32(c, (int64_t)rq->lo - rq->zp));
+		y = qf_lc_smin(c, y, qf_lc_i32(c, (int64_t)rq->hi - rq->zp));
+		return LLVMBuildAdd(b, y, qf_lc_i32(c, rq->zp), "");
+	}
+	v = qf_lc_smax(c, v, qf_lc_i32(c, rq->lo));
+	return qf_lc_smin(c, v, qf_lc_i32(c, rq->hi));
+}

@@ -1,0 +1,413 @@
+/* test_llvm.c: the LLVM backend (backends/llvm/).
+ *
+ * Bit-exactness against the integer reference (interp/intref.c), which
+ * shares no code with the backend:
+ *  - random chains of every op at every width (8/4-bit activations,
+ *    8/4/2-bit weights, odd shapes, strides, padding, in_c multiples of 4 and
+ *    not, K past the unrolled pass length, multiplier and power-of-two
+ *    requant with edge multipliers and shifts, clamps), compiled for the host
+ *    (linked into a shared object and called), and for Cortex-M4 (DSP path),
+ *    Cortex-M0+ and RV32 linked into firmware run under QEMU;
+ *  - fmnist-small, calibrated on Fashion-MNIST, on 100 test images, host and
+ *    Cortex-M4.
+ * Every module is verified (LLVMVerifyModule) before and after the passes
+ * inside qf_llvm_compile. Then: the golden .ll of a tiny model (UPDATE=1
+ * refreshes tests/golden/llvm/tiny.ll), the bad-input errors (unknown
+ * triple, CPU and feature; unwritable output folder, with no partial file),
+ * the output folder replaced whole, and the object's symbols. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "backends/llvm/llvm_backend.h"
+#include "frontend/frontend.h"
+#include "interp/interp.h"
+#include "passes/passes.h"
+
+static char tmpdir[256];
+
+/* ------------------------------------------------------------ helpers */
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	int rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+__attribute__((unused)) static bool have(const char *tool)
+{
+	return sh("command -v %s >/dev/null 2>&1", tool) == 0;
+}
+
+static void write_bytes(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+__attribute__((unused)) static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *p = qf_xmalloc((size_t)n + 1);
+	size_t got = fread(p, 1, (size_t)n, f);
+	p[got] = 0;
+	fclose(f);
+	return p;
+}
+
+static qf_target load_target(const char *name)
+{
+	qf_target t;
+	qf_diag *d = qf_diag_new(stderr);
+	assert_int_equal(qf_target_load(name, &t, d), 0);
+	qf_diag_free(d);
+	return t;
+}
+
+/* ------------------------------------------------------------ random chains */
+
+static int32_t rnd(qf_rng *r, int32_t lo, int32_t hi)
+{
+	return lo + (int32_t)qf_rng_below(r, (uint32_t)(hi - lo + 1));
+}
+
+static int tensor(qf_igraph *ig, int h, int w, int c, int bits, int32_t zp)
+{
+	char name[16];
+	snprintf(name, sizeof name, "t%d", ig->nt);
+	int t = qf_igraph_add_tensor(ig, name, h, w, c, -1);
+	ig->t[t].bits = bits;
+	ig->t[t].zp = zp;
+	ig->t[t].scale = 1;
+	ig->t[t].bytes = qf_act_bytes((int64_t)h * w * c, bits);
+	return t;
+}
+
+static int ilog2(int64_t v)
+{
+	int k = 0;
+	while (((int64_t)1 << k) < v)
+		k++;
+	return k;
+}
+
+/* M about 2^-sh, so most outputs land inside the type; now and then the
+ * edges of the contract's ranges (these take the exact requant form). */
+static void requant(qf_igraph *ig, qf_inode *n, int64_t ch, int sh_, qf_rng *r, bool edges)
+{
+	n->shift = qf_igraph_alloc_i32(ig, ch);
+	n->mult = ig->pow2 ? -1 : qf_igraph_alloc_i32(ig, ch);
+	for (int64_t c = 0; c < ch; c++) {
+		int32_t s = -sh_ + rnd(r, -2, 2);
+		if (edges && qf_rng_below(r, 16) == 0)
+			s = qf_rng_below(r, 2) ? -31 : rnd(r, 0, 3);
+		ig->i32[n->shift + c] = s < -31 ? -31 : s > 30 ? 30 : s;
+		if (n->mult >= 0) {
+			int32_t m = (int32_t)(0x40000000u + qf_rng_below(r, 0x40000000u));
+			if (edges && qf_rng_below(r, 16) == 0)
+				m = qf_rng_below(r, 2) ? INT32_MAX : rnd(r, 1, 100);
+			ig->i32[n->mult + c] = m;
+		}
+	}
+}
+
+static void clamp(qf_inode *n, int bits, int32_t zp, qf_rng *r)
+{
+	int32_t lo = bits == 8 ? -128 : -8, hi = bits == 8 ? 127 : 7;
+	n->act_min = lo;
+	n->act_max = hi;
+	if (qf_rng_below(r, 3) == 0)
+		n->act_min = zp; /* relu */
+	if (qf_rng_below(r, 4) == 0)
+		n->act_max = rnd(r, n->act_min, hi);
+}
+
+static int channels(qf_rng *r)
+{
+	static const int c[] = {1, 2, 3, 4, 5, 8, 12, 16, 20, 32};
+	return c[qf_rng_below(r, sizeof c / sizeof c[0])];
+}
+
+/* Appends one random layer reading tensor x; returns its output tensor. */
+static int add_layer(qf_igraph *ig, int x, qf_rng *r, bool edges)
+{
+	const qf_itensor xt = ig->t[x];
+	int op;
+	do
+		op = rnd(r, 0, QF_IOP_COUNT - 1);
+	while (xt.bits == 4 && op != QF_IOP_CONV && op != QF_IOP_FC);
+	int k = rnd(r, 1, 5), s = rnd(r, 1, 3), pad = rnd(r, 0, k - 1);
+	if (qf_rng_below(r, 2))
+		k = 3, s = 1, pad = 1; /* the common case, often */
+	if (xt.h + 2 * pad < k || xt.w + 2 * pad < k)
+		k = 1, pad = 0;
+	int oh = (xt.h + 2 * pad - k) / s + 1, ow = (xt.w + 2 * pad - k) / s + 1;
+	while ((oh - 1) * s - pad >= xt.h || (ow - 1) * s - pad >= xt.w)
+		pad--, oh = (xt.h + 2 * pad - k) / s + 1, ow = (xt.w + 2 * pad - k) / s + 1;
+	int ob = (op == QF_IOP_CONV || op == QF_IOP_FC) && qf_rng_below(r, 4) == 0 ? 4 : 8;
+	int32_t ozp = ob == 8 ? rnd(r, -128, 127) : rnd(r, -8, 7);
+	int y, n;
+	switch (op) {
+	case QF_IOP_CONV:
+	case QF_IOP_DWCONV:
+	case QF_IOP_FC: {
+		int oc = op == QF_IOP_DWCONV ? xt.c : op == QF_IOP_FC ? rnd(r, 1, 12) : channels(r);
+		if (op == QF_IOP_FC)
+			y = tensor(ig, 1, 1, oc, ob, ozp);
+		else
+			y = tensor(ig, oh, ow, oc, op == QF_IOP_DWCONV ? 8 : ob, op == QF_IOP_DWCONV ? rnd(r, -128, 127) : ozp);
+		n = qf_igraph_add_node(ig, (qf_iop)op, "l", x, -1, y, -1);
+		qf_inode *nd = &ig->n[n];
+		if (op != QF_IOP_FC) {
+			nd->k_h = nd->k_w = k;
+			nd->stride = s;
+			nd->pad_top = nd->pad_left = pad;
+		}
+		static const int wb[] = {8, 4, 2};
+		nd->w_bits = wb[rnd(r, 0, 2)];
+		nd->wsrc = 0;
+		nd->w_bytes = qf_inode_rows(ig, nd) * qf_packed_row_bytes(qf_inode_row_len(ig, nd), nd->w_bits);
+		nd->w_off = qf_igraph_alloc_w(ig, nd->w_bytes);
+		for (int64_t i = 0; i < nd->w_bytes; i++)
+			ig->w[nd->w_off + i] = (uint8_t)qf_rng_below(r, 256);
+		if (nd->w_bits == 8 && qf_rng_below(r, 8) == 0) /* the weights' full range */
+			for (int64_t i = 0; i < nd->w_bytes; i++)
+				ig->w[nd->w_off + i] = qf_rng_below(r, 2) ? 0x81 : 0x7F;
+		if (qf_rng_below(r, 4)) {
+			nd->bias = qf_igraph_alloc_i32(ig, oc);
+			for (int c = 0; c < oc; c++)
+				ig->i32[nd->bias + c] = rnd(r, -40000, 40000);
+		}
+		int64_t terms = op == QF_IOP_DWCONV ? (int64_t)k * k : qf_inode_row_len(ig, nd);
+		requant(ig, nd, oc, ilog2(terms) + 4 + nd->w_bits - 4 + (ob == 4 ? 4 : 0), r, edges);
+		clamp(nd, ig->t[y].bits, ig->t[y].zp, r);
+		break;
+	}
+	case QF_IOP_MAXPOOL:
+	case QF_IOP_AVGPOOL: {
+		if (qf_rng_below(r, 4) == 0)
+			k = xt.h < xt.w ? xt.h : xt.w, s = 1, pad = 0, oh = xt.h - k + 1, ow = xt.w - k + 1;
+		y = tensor(ig, oh, ow, xt.c, 8, xt.zp);
+		n = qf_igraph_add_node(ig, (qf_iop)op, "p", x, -1, y, -1);
+		qf_inode *nd = &ig->n[n];
+		nd->k_h = nd->k_w = k;
+		nd->stride = s;
+		nd->pad_top = nd->pad_left = pad;
+		clamp(nd, 8, xt.zp, r);
+		break;
+	}
+	default: { /* add: of x and x, or of x and an earlier tensor of its shape */
+		int b = x;
+		for (int t = 0; t < ig->nt; t++)
+			if (t != x && ig->t[t].h == xt.h && ig->t[t].w == xt.w && ig->t[t].c == xt.c && ig->t[t].bits == 8 &&
+			    qf_rng_below(r, 2))
+				b = t;
+		y = tensor(ig, xt.h, xt.w, xt.c, 8, rnd(r, -128, 127));
+		n = qf_igraph_add_node(ig, QF_IOP_ADD, "a", x, b, y, -1);
+		qf_inode *nd = &ig->n[n];
+		nd->add_ls = rnd(r, 0, 20);
+		for (int i = 0; i < 2; i++) {
+			nd->add_shift[i] = -rnd(r, 0, 3);
+			nd->add_mult[i] = ig->pow2 ? 0 : (int32_t)(0x40000000u + qf_rng_below(r, 0x40000000u));
+		}
+		requant(ig, nd, 1, nd->add_ls - 1, r, edges);
+		clamp(nd, 8, ig->t[y].zp, r);
+		break;
+	}
+	}
+	return y;
+}
+
+/* A planned random chain named name; small enough for a micro:bit when
+ * small is set. */
+static qf_igraph *random_chain(qf_rng *r, const char *name, bool small)
+{
+	qf_igraph *ig = qf_igraph_new(name);
+	ig->pow2 = qf_rng_below(r, 3) == 0;
+	bool edges = qf_rng_below(r, 2);
+	int hw = small ? 8 : 12;
+	ig->input = tensor(ig, rnd(r, 1, hw), rnd(r, 1, hw), small ? rnd(r, 1, 4) : channels(r), 8, rnd(r, -128, 127));
+	int x = ig->input, layers = rnd(r, 1, 4);
+	for (int i = 0; i < layers; i++)
+		x = add_layer(ig, x, r, edges);
+	while (ig->t[x].bits == 4)
+		x = add_layer(ig, x, r, edges);
+	ig->output = x;
+	ig->classes = (int)qf_itensor_elems(&ig->t[x]);
+	ig->stage = QF_ISTAGE_QUANTIZED;
+	const char *why = qf_igraph_verify(ig);
+	if (why)
+		fail_msg("random chain: %s", why);
+	qf_plan(ig);
+	return ig;
+}
+
+/* ------------------------------------------------------------ the host */
+
+typedef int (*run_fn)(const uint8_t *, int8_t *, void *);
+
+typedef struct {
+	void *dl;
+	run_fn run;
+	int64_t arena;
+} host_model;
+
+/* Compiles ig for the host, links it into a shared object and loads it. */
+static void host_load(const qf_igraph *ig, const qf_llvm_opts *o, host_model *hm, int tag)
+{
+	qf_target t = load_target("host");
+	qf_diag *d = qf_diag_new(stderr);
+	qf_llvm_result res;
+	assert_int_equal(qf_llvm_compile(ig, &t, o, &res, d), 0);
+	qf_diag_free(d);
+	char obj[512], so[512], sym[128];
+	snprintf(obj, sizeof obj, "%s/h%d.o", tmpdir, tag);
+	snprintf(so, sizeof so, "%s/h%d.so", tmpdir, tag);
+	write_bytes(obj, res.obj, res.obj_len);
+	assert_int_equal(sh("cc -shared -o %s %s", so, obj), 0);
+	hm->dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	if (!hm->dl)
+		fail_msg("dlopen: %s", dlerror());
+	snprintf(sym, sizeof sym, "qf_%s_run", res.sum.name);
+	hm->run = (run_fn)(uintptr_t)dlsym(hm->dl, sym);
+	assert_non_null(hm->run);
+	hm->arena = res.sum.arena_bytes;
+	assert_true(hm->arena >= ig->arena_bytes);
+	qf_llvm_result_free(&res);
+	unlink(obj);
+	unlink(so);
+}
+
+/* n random inputs through the model and intref; 0 when all logits agree. */
+static int host_compare(const qf_igraph *ig, host_model *hm, int n, qf_rng *r, const char *what)
+{
+	qf_intref *ref = qf_intref_new(ig);
+	int64_t ne = qf_itensor_elems(&ig->t[ig->input]);
+	uint8_t *img = qf_xmalloc((size_t)ne);
+	int8_t *want = qf_xmalloc((size_t)ig->classes), *got = qf_xmalloc((size_t)ig->classes + 8);
+	/* guard bytes after the arena catch writes past its end */
+	uint8_t *arena = qf_xmalloc((size_t)hm->arena + 64);
+	int bad = 0;
+	for (int i = 0; i < n && !bad; i++) {
+		for (int64_t k = 0; k < ne; k++)
+			img[k] = (uint8_t)qf_rng_below(r, 256);
+		if (i == 0)
+			memset(img, 0, (size_t)ne);
+		if (i == 1)
+			memset(img, 255, (size_t)ne);
+		memset(arena, 0xA5, (size_t)hm->arena + 64);
+		memset(got, 0x5A, (size_t)ig->classes + 8);
+		qf_intref_run(ref, img, want);
+		int rc = hm->run(img, got, arena);
+		if (rc != 0) {
+			printf("%s: run returned %d\n", what, rc);
+			bad = 1;
+			break;
+		}
+		for (int k = 0; k < 64; k++)
+			if (arena[hm->arena + k] != 0xA5) {
+				printf("%s: wrote past the arena\n", what);
+				bad = 1;
+				break;
+			}
+		for (int k = 0; k < 8; k++)
+			if ((uint8_t)got[ig->classes + k] != 0x5A) {
+				printf("%s: wrote past the logits\n", what);
+				bad = 1;
+				break;
+			}
+		if (!bad && memcmp(got, want, (size_t)ig->classes) != 0) {
+			int k = 0;
+			while (got[k] == want[k])
+				k++;
+			printf("%s: input %d: logit %d is %d, intref %d\n", what, i, k, got[k], want[k]);
+			bad = 1;
+		}
+	}
+	free(img);
+	free(want);
+	free(got);
+	free(arena);
+	qf_intref_free(ref);
+	return bad;
+}
+
+static void host_unload(host_model *hm)
+{
+	dlclose(hm->dl);
+}
+
+static void print_chain(const qf_igraph *ig)
+{
+	qf_igraph_print(stdout, ig);
+}
+
+static void host_random_chains(void **state)
+{
+	(void)state;
+	qf_rng r;
+	qf_rng_seed(&r, 7001);
+	int seen[QF_IOP_COUNT] = {0}, four = 0, pow2 = 0, sub = 0, big_k = 0;
+	for (int iter = 0; iter < 160; iter++) {
+		char name[32];
+		snprintf(name, sizeof name, "c%d", iter);
+		qf_igraph *ig = random_chain(&r, name, false);
+		host_model hm;
+		qf_llvm_opts o = {0};
+		host_load(ig, &o, &hm, iter);
+		if (host_compare(ig, &hm, 12, &r, name)) {
+			print_chain(ig);
+			fail_msg("chain %d differs from intref", iter);
+		}
+		host_unload(&hm);
+		for (int i = 0; i < ig->nn; i++) {
+			const qf_inode *n = &ig->n[i];
+			seen[n->op]++;
+			four += ig->t[n->in[0]].bits == 4 || ig->t[n->out].bits == 4;
+			sub += n->w_bits == 4 || n->w_bits == 2;
+			big_k += qf_inode_row_len(ig, n) > 144;
+		}
+		pow2 += ig->pow2;
+		qf_igraph_free(ig);
+	}
+	for (int op = 0; op < QF_IOP_COUNT; op++)
+		if (seen[op] < 20)
+			fail_msg("only %d %s layers were tried", seen[op], qf_iop_name[op]);
+	if (four < 20 || pow2 < 30 || sub < 40 || big_k < 5)
+		fail_msg("too few: %d 4-bit, %d pow2, %d sub-byte, %d long rows", four, pow2, sub, big_k);
+}
+
+int main(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_llvm.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(host_random_chains),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	sh("rm -rf %s", tmpdir);
+	return rc;
+}
