@@ -185,7 +185,8 @@ int qf_calibrate(qf_graph *g, const qf_dataset *ds, const qf_images *s, int n, c
 			bits[t] = bits[from];
 		} else {
 			bits[t] = model_bits(g, gt);
-			if (bits[t] > 8)
+			/* the logits are the API's int8 values */
+			if (bits[t] > 8 || t == gf->output)
 				bits[t] = 8;
 			act_params(r[slot[t]], bits[t], c->pow2, &sc[t], &zp[t]);
 		}

@@ -355,8 +355,9 @@ typedef struct {
  * to crop them): BN is folded in a copy, the copy runs in float and every
  * activation's min and max (widened to hold 0) give an asymmetric scale
  * and zero point per tensor at the width its quant param had (8 when
- * none); pools, and activations right after them, take their input's
- * (the integer pools keep the scale); the input is raw bytes, scale 1/255
+ * none; the logits always 8: the emitted API returns int8); pools, and
+ * activations right after them, take their input's (the integer pools
+ * keep the scale); the input is raw bytes, scale 1/255
  * (2^-8 in pow2 mode) and zero point -128; weights are symmetric per
  * output channel, max |w| / (2^(b-1) - 1) of the folded weights (so a
  * conv's weight quant params describe its BN-folded weights), rounded up to
