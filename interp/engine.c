@@ -144,12 +144,13 @@ static float *take(bump *b, int64_t n)
 typedef struct {
 	int *consumers;              /* per tensor */
 	bool *needs_grad;            /* per tensor */
-	int *fused_into;             /* per node: bn node a relu is folded into, else -1 */
+	int *fused_into;             /* per node: bn node a relu or pool is folded into, else -1 */
 	int *param_of;               /* per tensor: index in params, -1 */
 } plan_info;
 
-static void plan(qf_engine *e, plan_info *pi, bool input_grad)
+static void plan(qf_engine *e, plan_info *pi, unsigned flags)
 {
+	const bool input_grad = flags & QF_ENG_INPUT_GRAD, fuse = !(flags & QF_ENG_NO_FUSE);
 	qf_graph *g = e->g;
 	pi->consumers = qf_xcalloc((size_t)g->nt, sizeof(int));
 	pi->needs_grad = qf_xcalloc((size_t)g->nt, sizeof(bool));
@@ -171,11 +172,19 @@ static void plan(qf_engine *e, plan_info *pi, bool input_grad)
 			if (nd->in[k] >= 0 && pi->needs_grad[nd->in[k]])
 				ng = true;
 		pi->needs_grad[nd->out] = ng;
-		if ((nd->op == QF_OP_RELU || nd->op == QF_OP_RELU6) && nd->in[0] >= 0) {
-			int t = nd->in[0], p = g->t[t].producer;
-			if (p >= 0 && g->n[p].op == QF_OP_BN && pi->consumers[t] == 1 && t != g->output)
-				pi->fused_into[i] = p;
-		}
+		if (!fuse || nd->in[0] < 0)
+			continue;
+		int t = nd->in[0], p = g->t[t].producer;
+		bool single = p >= 0 && pi->consumers[t] == 1 && t != g->output;
+		/* bn -> relu|relu6: the bn applies the activation. */
+		if ((nd->op == QF_OP_RELU || nd->op == QF_OP_RELU6) && single && g->n[p].op == QF_OP_BN)
+			pi->fused_into[i] = p;
+		/* bn -> relu|relu6 -> maxpool with windows that tile the map
+		 * (k == s, no padding): the bn pools too, so the full-size
+		 * activation is never written (see ops_bn.c). */
+		if (nd->op == QF_OP_MAXPOOL && single && pi->fused_into[p] >= 0 && nd->k == nd->s && nd->pad == 0 &&
+		    nd->k >= 1 && nd->k <= 15)
+			pi->fused_into[i] = pi->fused_into[p];
 	}
 	/* Parameters in node order: weight then bias; gamma then beta. */
 	e->params = qf_xcalloc((size_t)g->nt, sizeof(qf_param));
@@ -209,6 +218,7 @@ static void plan(qf_engine *e, plan_info *pi, bool input_grad)
 		for (int k = 0; k < s->n_act; k++)
 			s->xs[k] = shape_of(&g->t[nd->in[k]]);
 		s->ys = shape_of(&g->t[nd->out]);
+		s->out_t = nd->out;
 		s->k = nd->k;
 		s->s = nd->s;
 		s->pad = nd->pad;
@@ -224,25 +234,30 @@ static void plan(qf_engine *e, plan_info *pi, bool input_grad)
 			s->rvar = qf_tensor_data(g, nd->in[4]);
 		}
 	}
-	/* Fused activations: the bn step takes over the relu's output. */
+	/* Fused nodes: the bn step takes over the relu's output, then the
+	 * pool's (nodes are in topological order). */
 	for (int i = 0; i < g->nn; i++)
 		if (pi->fused_into[i] >= 0)
-			for (int j = 0; j < e->n_steps; j++)
-				if (e->steps[j].node == pi->fused_into[i])
-					e->steps[j].fuse = g->n[i].op == QF_OP_RELU ? QF_FUSE_RELU : QF_FUSE_RELU6;
+			for (int j = 0; j < e->n_steps; j++) {
+				qf_step *s = &e->steps[j];
+				if (s->node != pi->fused_into[i])
+					continue;
+				const qf_node *nd = &g->n[i];
+				if (nd->op == QF_OP_MAXPOOL)
+					s->pool_k = nd->k;
+				else
+					s->fuse = nd->op == QF_OP_RELU ? QF_FUSE_RELU : QF_FUSE_RELU6;
+				s->out_t = nd->out;
+				s->ys = shape_of(&g->t[nd->out]);
+			}
 }
 
-/* The tensor a step writes: the relu's output for a fused bn. */
+/* The tensor a step writes: the relu's or pool's output for a fused bn. */
 static int step_out(const qf_engine *e, const plan_info *pi, const qf_step *s)
 {
-	const qf_graph *g = e->g;
-	int out = g->n[s->node].out;
-	if (s->fuse == QF_FUSE_NONE)
-		return out;
-	for (int i = 0; i < g->nn; i++)
-		if (pi->fused_into[i] == s->node)
-			return g->n[i].out;
-	qf_die("fused bn %d has no activation", s->node);
+	(void)e;
+	(void)pi;
+	return s->out_t;
 }
 
 /* Lays out the arena (sizing pass when b->base is NULL) and points every
@@ -290,6 +305,8 @@ static void layout(qf_engine *e, const plan_info *pi, bump *b)
 		case QF_OP_BN:
 			s->save = take(b, qf_bn_save_floats(s));
 			p = qf_bn_part_floats(s, B);
+			if (s->pool_k)
+				s->parg = (uint8_t *)(void *)take(b, (n + 3) / 4);
 			break;
 		case QF_OP_MAXPOOL:
 			s->arg = (int32_t *)(void *)take(b, n);
@@ -354,10 +371,10 @@ static void layout(qf_engine *e, const plan_info *pi, bump *b)
 
 qf_engine *qf_engine_new(qf_graph *g, int batch, int threads, qf_diag *d)
 {
-	return qf_engine_new_opts(g, batch, threads, false, d);
+	return qf_engine_new_opts(g, batch, threads, 0, d);
 }
 
-qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, bool input_grad, qf_diag *d)
+qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, unsigned flags, qf_diag *d)
 {
 	QF_ASSERT(batch >= 1 && threads >= 1);
 	if (check_graph(g, d))
@@ -369,7 +386,7 @@ qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, bool input_gr
 	e->batch = batch;
 	e->threads = threads;
 	plan_info pi;
-	plan(e, &pi, input_grad);
+	plan(e, &pi, flags);
 	e->run.ws = qf_xcalloc((size_t)threads, sizeof(qf_gemm_ws));
 	bump sz = {NULL, 0};
 	layout(e, &pi, &sz);
@@ -629,12 +646,14 @@ void qf_engine_profile_print(const qf_engine *e, FILE *f, int passes)
 		tf += e->prof[2 * j];
 		tb += e->prof[2 * j + 1];
 	}
-	fprintf(f, "%-16s %-9s %-5s %10s %10s\n", "node", "op", "fused", "fwd us", "bwd us");
+	fprintf(f, "%-16s %-9s %-10s %10s %10s\n", "node", "op", "fused", "fwd us", "bwd us");
 	for (int j = 0; j < e->n_steps; j++) {
 		const qf_step *s = &e->steps[j];
-		fprintf(f, "%-16s %-9s %-5s %10.1f %10.1f\n", e->g->n[s->node].name, qf_op_name[s->op],
-			s->fuse == QF_FUSE_RELU ? "relu" : s->fuse == QF_FUSE_RELU6 ? "relu6" : "",
+		fprintf(f, "%-16s %-9s %-10s %10.1f %10.1f\n", e->g->n[s->node].name, qf_op_name[s->op],
+			s->pool_k       ? (s->fuse == QF_FUSE_RELU ? "relu+pool" : "relu6+pool")
+			: s->fuse == QF_FUSE_RELU ? "relu"
+			: s->fuse == QF_FUSE_RELU6 ? "relu6" : "",
 			1e6 * e->prof[2 * j] / passes, 1e6 * e->prof[2 * j + 1] / passes);
 	}
-	fprintf(f, "%-32s %10.1f %10.1f\n", "total", 1e6 * tf / passes, 1e6 * tb / passes);
+	fprintf(f, "%-37s %10.1f %10.1f\n", "total", 1e6 * tf / passes, 1e6 * tb / passes);
 }

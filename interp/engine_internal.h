@@ -190,6 +190,7 @@ typedef enum { QF_FUSE_NONE, QF_FUSE_RELU, QF_FUSE_RELU6 } qf_fuse;
 typedef struct {
 	int node;
 	qf_op op;
+	int out_t;                   /* the tensor it writes (the last fused node's output) */
 	int n_act;                   /* activation inputs */
 	qf_shape xs[2], ys;
 	float *x[2], *y;
@@ -200,6 +201,8 @@ typedef struct {
 	int k, s, pad, groups;
 	float eps, momentum;
 	qf_fuse fuse;
+	int pool_k;                  /* bn: k x k max pool (stride k) fused after the activation; 0 none */
+	uint8_t *parg;               /* its argmax: window index per output element */
 	float *save;                 /* kept from forward for backward (bn mean, inv std) */
 	float *zero;                 /* conv: a row of zeros for padding taps */
 	int32_t *arg;                /* maxpool: input offset of each output's max */
@@ -251,10 +254,15 @@ void qf_concat_forward(qf_run *r, qf_step *s);
 void qf_concat_backward(qf_run *r, qf_step *s);
 
 /* For tests of the engine itself: an engine that also computes the
- * gradient of the input (NHWC, qf_engine_input_grad), and the gradient
+ * gradient of the input (NHWC, qf_engine_input_grad) or runs unfused
+ * (to compare with the fused steps), and the gradient
  * buffer of the output, which a test fills to start backward from any
  * objective instead of qf_engine_loss. */
-qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, bool input_grad, qf_diag *d);
+enum {
+	QF_ENG_INPUT_GRAD = 1,       /* compute the input's gradient */
+	QF_ENG_NO_FUSE = 2,          /* run every node as its own step */
+};
+qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, unsigned flags, qf_diag *d);
 float *qf_engine_output_grad(qf_engine *e);
 float *qf_engine_input_grad(qf_engine *e);
 /* Per-step wall time (benchmarks): turn on, run passes, print means. */

@@ -1,7 +1,8 @@
 /* ops_bn.c: batch normalisation over N x H x W per channel, NHWC, with an
  * optional relu or relu6 fused on its output (the engine fuses them when
- * the bn output feeds nothing else), which saves a pass over memory each
- * way.
+ * the bn output feeds nothing else), and after that optionally a k x k
+ * max pool of stride k: each fusion saves passes over the full-size map
+ * both ways.
  *
  * Every loop runs flat over the batch array in QF_VL-float vectors, with
  * the per-channel parameters laid out over one period L = lcm(C, QF_VL) (see
@@ -162,6 +163,191 @@ static void norm_range(void *ctx, int64_t r0, int64_t r1, int thread)
 	norm_flat(s->y, s->x[0], r0 * C, r1 * C, qf_period(C), per(s, P_SCALE), per(s, P_SHIFT), s->fuse);
 }
 
+/* ------------------------------------------------------------ fused max pool */
+
+/* With a k x k max pool (stride k) after the activation, the bn writes the
+ * pooled map and, per output element, the window index of its maximum.
+ * Pooling commutes with relu and relu6 (both are monotone), so the window
+ * maximum is taken before the activation: the same values, and the same
+ * gradients (where the maxima tie, the activation is flat). */
+typedef uint8_t qf_vb __attribute__((vector_size(QF_VL), aligned(1), may_alias));
+
+static inline float act1(qf_fuse fuse, float z)
+{
+	z = z > 0 ? z : 0;
+	return fuse == QF_FUSE_RELU6 && z > 6 ? 6 : z;
+}
+
+QF_CLONES static void pool_fwd_rows(const qf_step *s, int64_t r0, int64_t r1, const float *sc, const float *sh)
+{
+	const int C = s->xs[0].c, H = s->xs[0].h, W = s->xs[0].w, OH = s->ys.h, OW = s->ys.w, k = s->pool_k;
+	const int cv = C % QF_VL == 0 ? C : 0;
+	for (int64_t r = r0; r < r1; r++) {
+		const int64_t n = r / OH;
+		const int oy = (int)(r % OH);
+		for (int ox = 0; ox < OW; ox++) {
+			const float *x0 = s->x[0] + (((n * H + (int64_t)oy * k) * W) + (int64_t)ox * k) * C;
+			float *y = s->y + (r * OW + ox) * C;
+			uint8_t *a = s->parg + (r * OW + ox) * C;
+			for (int c = 0; c < cv; c += QF_VL) {
+				qf_vf vs = QF_VLOAD(sc + c), vh = QF_VLOAD(sh + c);
+				qf_vf best = QF_VSPLAT(-INFINITY);
+				qf_vi bi = {0};
+				int w = 0;
+				for (int wy = 0; wy < k; wy++)
+					for (int wx = 0; wx < k; wx++, w++) {
+						qf_vf z = QF_VLOAD(x0 + ((int64_t)wy * W + wx) * C + c) * vs + vh;
+						qf_vi m = z > best;
+						best = QF_VSEL(m, z, best);
+						bi = (m & w) | (~m & bi);
+					}
+				best = QF_VMAX0(best);
+				if (s->fuse == QF_FUSE_RELU6)
+					best = QF_VSEL(best < 6, best, QF_VSPLAT(6));
+				QF_VSTORE(y + c, best);
+				*(qf_vb *)(a + c) = __builtin_convertvector(bi, qf_vb);
+			}
+			for (int c = cv; c < C; c++) {
+				float best = -INFINITY;
+				int bi = 0, w = 0;
+				for (int wy = 0; wy < k; wy++)
+					for (int wx = 0; wx < k; wx++, w++) {
+						float z = x0[((int64_t)wy * W + wx) * C + c] * sc[c] + sh[c];
+						if (z > best) {
+							best = z;
+							bi = w;
+						}
+					}
+				y[c] = act1(s->fuse, best);
+				a[c] = (uint8_t)bi;
+			}
+		}
+	}
+}
+
+static void pool_fwd_range(void *ctx, int64_t r0, int64_t r1, int thread)
+{
+	(void)thread;
+	bn_ctx *b = ctx;
+	const qf_step *s = b->s;
+	const int C = s->xs[0].c;
+	pool_fwd_rows(s, r0, r1, s->save + S_SCALE * C, s->save + S_SHIFT * C);
+}
+
+/* Per chunk of QF_RED_ROWS output pixels: sum of g and of g * (y - mean)
+ * at each maximum, where g is dy where the activation passes. */
+QF_CLONES static void pool_gsum(const qf_step *s, int64_t p0, int64_t p1, float *sg, float *sgx)
+{
+	const int C = s->xs[0].c, H = s->xs[0].h, W = s->xs[0].w, OH = s->ys.h, OW = s->ys.w, k = s->pool_k;
+	const int cv = C % QF_VL == 0 ? C : 0;
+	const float *mean = s->save + S_MEAN * C;
+	const bool r6 = s->fuse == QF_FUSE_RELU6;
+	for (int64_t p = p0; p < p1; p++) {
+		const int64_t n = p / ((int64_t)OH * OW), rem = p % ((int64_t)OH * OW);
+		const int oy = (int)(rem / OW), ox = (int)(rem % OW);
+		const float *x0 = s->x[0] + (((n * H + (int64_t)oy * k) * W) + (int64_t)ox * k) * C;
+		const float *y = s->y + p * C, *dy = s->dy + p * C;
+		const uint8_t *a = s->parg + p * C;
+		for (int c = 0; c < cv; c += QF_VL) {
+			qf_vf yv = QF_VLOAD(y + c);
+			qf_vi on = r6 ? (yv > 0) & (yv < 6) : yv > 0;
+			qf_vf g = QF_VSEL(on, QF_VLOAD(dy + c), (qf_vf){0});
+			qf_vi av = __builtin_convertvector(*(const qf_vb *)(a + c), qf_vi);
+			qf_vf mv = QF_VLOAD(mean + c), acc = {0};
+			int w = 0;
+			for (int wy = 0; wy < k; wy++)
+				for (int wx = 0; wx < k; wx++, w++) {
+					qf_vf xv = QF_VLOAD(x0 + ((int64_t)wy * W + wx) * C + c);
+					acc += QF_VSEL(av == w, g * (xv - mv), (qf_vf){0});
+				}
+			QF_VSTORE(sg + c, QF_VLOAD(sg + c) + g);
+			QF_VSTORE(sgx + c, QF_VLOAD(sgx + c) + acc);
+		}
+		for (int c = cv; c < C; c++) {
+			bool on = r6 ? y[c] > 0 && y[c] < 6 : y[c] > 0;
+			float g = on ? dy[c] : 0;
+			int w = a[c];
+			float xv = x0[((int64_t)(w / k) * W + w % k) * C + c];
+			sg[c] += g;
+			sgx[c] += g * (xv - mean[c]);
+		}
+	}
+}
+
+static void pool_gsum_task(void *ctx, int chunk, int thread)
+{
+	(void)thread;
+	bn_ctx *b = ctx;
+	const qf_step *s = b->s;
+	const int C = s->xs[0].c, L = qf_period(C);
+	int64_t p0 = (int64_t)chunk * QF_RED_ROWS, p1 = p0 + QF_RED_ROWS < b->rows ? p0 + QF_RED_ROWS : b->rows;
+	float *sg = b->r->part + (int64_t)chunk * 3 * L, *sgx = sg + C;
+	memset(sg, 0, 2 * (size_t)C * sizeof(float));
+	pool_gsum(s, p0, p1, sg, sgx);
+}
+
+/* dx over whole images: a*g + b*x + c inside the windows (g only at each
+ * maximum), b*x + c in the rows and columns no window covers. */
+QF_CLONES static void pool_dx(const qf_step *s, int64_t n0, int64_t n1)
+{
+	const int C = s->xs[0].c, H = s->xs[0].h, W = s->xs[0].w, OH = s->ys.h, OW = s->ys.w, k = s->pool_k;
+	const int cv = C % QF_VL == 0 ? C : 0;
+	const float *ka = s->save + S_A * C, *kb = s->save + S_B * C, *kc = s->save + S_C * C;
+	const bool r6 = s->fuse == QF_FUSE_RELU6, acc = s->acc[0];
+	for (int64_t n = n0; n < n1; n++) {
+		for (int oy = 0; oy < OH; oy++)
+			for (int ox = 0; ox < OW; ox++) {
+				const int64_t p = (n * OH + oy) * OW + ox;
+				const int64_t base = (((n * H + (int64_t)oy * k) * W) + (int64_t)ox * k) * C;
+				const float *x0 = s->x[0] + base, *y = s->y + p * C, *dy = s->dy + p * C;
+				float *dx0 = s->dx[0] + base;
+				const uint8_t *a = s->parg + p * C;
+				for (int c = 0; c < cv; c += QF_VL) {
+					qf_vf yv = QF_VLOAD(y + c);
+					qf_vi on = r6 ? (yv > 0) & (yv < 6) : yv > 0;
+					qf_vf ag = QF_VLOAD(ka + c) * QF_VSEL(on, QF_VLOAD(dy + c), (qf_vf){0});
+					qf_vi av = __builtin_convertvector(*(const qf_vb *)(a + c), qf_vi);
+					qf_vf vb = QF_VLOAD(kb + c), vc = QF_VLOAD(kc + c);
+					int w = 0;
+					for (int wy = 0; wy < k; wy++)
+						for (int wx = 0; wx < k; wx++, w++) {
+							int64_t o = ((int64_t)wy * W + wx) * C + c;
+							qf_vf v = vb * QF_VLOAD(x0 + o) + vc + QF_VSEL(av == w, ag, (qf_vf){0});
+							if (acc)
+								v += QF_VLOAD(dx0 + o);
+							QF_VSTORE(dx0 + o, v);
+						}
+				}
+				for (int c = cv; c < C; c++) {
+					bool on = r6 ? y[c] > 0 && y[c] < 6 : y[c] > 0;
+					float ag = on ? ka[c] * dy[c] : 0;
+					int w = 0;
+					for (int wy = 0; wy < k; wy++)
+						for (int wx = 0; wx < k; wx++, w++) {
+							int64_t o = ((int64_t)wy * W + wx) * C + c;
+							float v = kb[c] * x0[o] + kc[c] + (a[c] == w ? ag : 0);
+							dx0[o] = acc ? dx0[o] + v : v;
+						}
+				}
+			}
+		/* Outside every window: g = 0. */
+		for (int iy = 0; iy < H; iy++)
+			for (int ix = iy < OH * k ? OW * k : 0; ix < W; ix++) {
+				const int64_t o = ((n * H + iy) * W + ix) * C;
+				for (int c = 0; c < C; c++) {
+					float v = kb[c] * s->x[0][o + c] + kc[c];
+					s->dx[0][o + c] = acc ? s->dx[0][o + c] + v : v;
+				}
+			}
+	}
+}
+
+static void pool_dx_range(void *ctx, int64_t n0, int64_t n1, int thread)
+{
+	(void)thread;
+	pool_dx(((bn_ctx *)ctx)->s, n0, n1);
+}
+
 void qf_bn_forward(qf_run *r, qf_step *s)
 {
 	const int C = s->xs[0].c;
@@ -191,6 +377,10 @@ void qf_bn_forward(qf_run *r, qf_step *s)
 	for (int c = 0; c < C; c++) {
 		scale[c] = s->w[c] * inv[c];
 		shift[c] = s->b[c] - mean[c] * scale[c];
+	}
+	if (s->pool_k) {
+		qf_par_range(r, (int64_t)r->n * s->ys.h, pool_fwd_range, &b);
+		return;
 	}
 	expand(s, P_SCALE, scale);
 	expand(s, P_SHIFT, shift);
@@ -286,17 +476,28 @@ void qf_bn_backward(qf_run *r, qf_step *s)
 	const int C = s->xs[0].c, L = qf_period(C);
 	bn_ctx b = {.r = r, .s = s, .rows = (int64_t)r->n * s->xs[0].h * s->xs[0].w};
 	const float *mean = s->save + S_MEAN * C, *inv = s->save + S_INV * C;
-	int chunks = qf_red_chunks(b.rows);
-	qf_pool_run(r->pool, chunks, gsum_task, &b);
-	double *sum = (double *)(void *)(r->part + (int64_t)chunks * 3 * L);
+	/* Gradient sums: over the bn's rows, or with a fused pool over its
+	 * output pixels (fewer; a chunking of its own, fixed by the shape). */
+	bn_ctx pb = b;
+	if (s->pool_k)
+		pb.rows = (int64_t)r->n * s->ys.h * s->ys.w;
+	int chunks = qf_red_chunks(pb.rows);
+	qf_pool_run(r->pool, chunks, s->pool_k ? pool_gsum_task : gsum_task, &pb);
+	double *sum = (double *)(void *)(r->part + (int64_t)qf_red_chunks(b.rows) * 3 * L);
 	for (int c = 0; c < 2 * C; c++)
 		sum[c] = 0;
 	for (int k = 0; k < chunks; k++) {
 		const float *p = r->part + (int64_t)k * 3 * L;
-		for (int j = 0; j < L; j++) {
-			sum[j % C] += p[j];
-			sum[C + j % C] += p[L + j];
-		}
+		if (s->pool_k)
+			for (int c = 0; c < C; c++) {
+				sum[c] += p[c];
+				sum[C + c] += p[C + c];
+			}
+		else
+			for (int j = 0; j < L; j++) {
+				sum[j % C] += p[j];
+				sum[C + j % C] += p[L + j];
+			}
 	}
 	/* With xhat = (x - mean) * inv, N = rows:
 	 *   dgamma = sum(g * xhat), dbeta = sum(g),
@@ -316,6 +517,10 @@ void qf_bn_backward(qf_run *r, qf_step *s)
 	}
 	if (!s->dx[0])
 		return;
+	if (s->pool_k) {
+		qf_par_range(r, r->n, pool_dx_range, &b);
+		return;
+	}
 	expand(s, P_A, ka);
 	expand(s, P_B, kb);
 	expand(s, P_C, kc);

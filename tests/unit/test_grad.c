@@ -172,6 +172,7 @@ typedef struct {
 	int max_samples;             /* per tensor; 0 = every element */
 	double max_skip;             /* fraction of kink crossings allowed */
 	int threads;
+	unsigned flags;              /* QF_ENG_NO_FUSE to check the unfused steps */
 } fd_cfg;
 
 static double objective(qf_engine *e, const float *r, int64_t n)
@@ -240,7 +241,7 @@ static void check_grads(qf_graph *g, int batch, const float *x, const fd_cfg *c)
 {
 	FILE *f = tmpfile();
 	qf_diag *d = qf_diag_new(f);
-	qf_engine *e = qf_engine_new_opts(g, batch, c->threads, true, d);
+	qf_engine *e = qf_engine_new_opts(g, batch, c->threads, QF_ENG_INPUT_GRAD | c->flags, d);
 	assert_non_null(e);
 	const qf_tensor *ti = &g->t[g->input];
 	const int C = ti->dim[0], H = ti->dim[1], W = ti->dim[2];
@@ -472,6 +473,79 @@ static void bn_relu6_fused(void **state)
 	fd_cfg c = smooth;
 	c.max_skip = 0.1;
 	run_case(g, 4, 1.5, &c);
+}
+
+/* bn -> relu|relu6 -> max pool k, stride k: fused into one step. Odd
+ * sizes leave rows and columns outside every window; 8 channels take the
+ * vector path, 3 the scalar one. */
+static qf_graph *bn_act_pool(int c, int h, int w, qf_op act, int k, uint64_t seed)
+{
+	qf_graph *g = qf_graph_new("t");
+	int x = input(g, c, h, w);
+	x = bn(g, "b", x, c);
+	x = unary(g, act, "a", x, 0, 1, 0);
+	finish(g, unary(g, QF_OP_MAXPOOL, "p", x, k, k, 0), seed);
+	return g;
+}
+
+static void bn_relu_pool_fused(void **state)
+{
+	(void)state;
+	fd_cfg c = smooth;
+	c.max_skip = 0.15;
+	run_case(bn_act_pool(8, 5, 7, QF_OP_RELU, 2, 32), 3, 1.5, &c);
+	run_case(bn_act_pool(3, 7, 6, QF_OP_RELU6, 3, 33), 3, 1.5, &c);
+	c.flags = QF_ENG_NO_FUSE;
+	run_case(bn_act_pool(8, 5, 7, QF_OP_RELU, 2, 32), 3, 1.5, &c);
+}
+
+/* The fused step computes what the three unfused steps do: the same
+ * pooled values bit for bit (max and relu commute exactly), gradients to
+ * rounding (the sums run in another order). */
+static void fused_matches_unfused(void **state)
+{
+	(void)state;
+	const int B = 4;
+	float *out[2], *grads[2];
+	int64_t nout = 0, ngrad = 0, arena[2];
+	for (int f = 0; f < 2; f++) {
+		qf_graph *g = bn_act_pool(16, 9, 8, QF_OP_RELU, 2, 34);
+		qf_diag *d = qf_diag_new(stderr);
+		qf_engine *e = qf_engine_new_opts(g, B, 2, QF_ENG_INPUT_GRAD | (f ? QF_ENG_NO_FUSE : 0), d);
+		arena[f] = qf_engine_arena_bytes(e);
+		float *in = make_input(g, B, 2, 11);
+		memcpy(qf_engine_input(e), in, (size_t)B * 16 * 72 * sizeof(float));
+		qf_engine_forward(e, B, true);
+		nout = (int64_t)B * qf_tensor_elems(&g->t[g->output]);
+		out[f] = malloc((size_t)nout * sizeof(float));
+		memcpy(out[f], qf_engine_logits(e), (size_t)nout * sizeof(float));
+		qf_rng r;
+		qf_rng_seed(&r, 5);
+		float *og = qf_engine_output_grad(e);
+		for (int64_t i = 0; i < nout; i++)
+			og[i] = (float)qf_rng_normal(&r);
+		qf_engine_zero_grad(e);
+		qf_engine_backward(e, B);
+		ngrad = (int64_t)B * 16 * 72 + 32;
+		grads[f] = malloc((size_t)ngrad * sizeof(float));
+		memcpy(grads[f], qf_engine_input_grad(e), (size_t)B * 16 * 72 * sizeof(float));
+		memcpy(grads[f] + B * 16 * 72, qf_engine_param(e, 0)->grad, 16 * sizeof(float));
+		memcpy(grads[f] + B * 16 * 72 + 16, qf_engine_param(e, 1)->grad, 16 * sizeof(float));
+		free(in);
+		qf_engine_free(e);
+		qf_diag_free(d);
+		qf_graph_free(g);
+	}
+	/* Fused, the relu output and its gradient are never stored. */
+	assert_true(arena[0] < arena[1]);
+	assert_memory_equal(out[0], out[1], (size_t)nout * sizeof(float));
+	for (int64_t i = 0; i < ngrad; i++)
+		if (fabsf(grads[0][i] - grads[1][i]) > 1e-5f * (1 + fabsf(grads[1][i])))
+			fail_msg("gradient %lld: fused %.8g, unfused %.8g", (long long)i, grads[0][i], grads[1][i]);
+	for (int f = 0; f < 2; f++) {
+		free(out[f]);
+		free(grads[f]);
+	}
 }
 
 static void act(qf_op op, double span)
@@ -823,6 +897,8 @@ int main(void)
 		cmocka_unit_test(bn_train),
 		cmocka_unit_test(bn_relu_fused),
 		cmocka_unit_test(bn_relu6_fused),
+		cmocka_unit_test(bn_relu_pool_fused),
+		cmocka_unit_test(fused_matches_unfused),
 		cmocka_unit_test(relu),
 		cmocka_unit_test(relu6),
 		cmocka_unit_test(hswish),
