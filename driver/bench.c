@@ -19,7 +19,7 @@
 #include "interp/interp.h"
 #include "passes/passes.h"
 
-enum { OPT_TARGET, OPT_BACKEND, OPT_IMAGES, OPT_CPU, OPT_CC, OPT_KEEP, OPT_DATA, OPT_QF, OPT_JSON, N_OPTS };
+enum { OPT_TARGET, OPT_BACKEND, OPT_IMAGES, OPT_CPU, OPT_CC, OPT_KERNELS, OPT_KEEP, OPT_DATA, OPT_QF, OPT_JSON, N_OPTS };
 static const qf_opt opts[N_OPTS] = {
 	[OPT_TARGET] = {"target", 0, "T", "cortex-m4, cortex-m7, host, or a target XML file (required)"},
 	[OPT_BACKEND] = {"backend", 0, "NAME", "c (the default and, for now, the only one)"},
@@ -28,6 +28,8 @@ static const qf_opt opts[N_OPTS] = {
 				      "                         cortex-m3 (mps2-an385), cortex-m4 (mps2-an386),\n"
 				      "                         cortex-m7 (mps2-an500)"},
 	[OPT_CC] = {"cc", 0, "CC", "the compiler for the host target (default cc)"},
+	[OPT_KERNELS] = {"kernels", 0, "K", "runtime (default) or ref: runtime/ref's plain reference\n"
+					    "                         kernels, for comparison"},
 	[OPT_KEEP] = {"keep", 0, "DIR", "build in DIR (created; must not exist) and keep it"},
 	[OPT_DATA] = {"data", 0, "NAME", "the data block (default: the one the model was trained on)"},
 	[OPT_QF] = {"qf", 0, "FILE", "the .qf holding the data block (default: the model's source)"},
@@ -341,6 +343,7 @@ typedef struct {
 	const char *path;
 	const char *const *v;
 	int images;
+	bool ref;                    /* the reference kernels */
 } job;
 
 static void kint_or_null(qf_json *j, const char *key, int64_t v)
@@ -372,6 +375,7 @@ static void print_result(const job *jb, const qf_target *t, const char *cpu, con
 		qf_json_kstr(&j, "target", t->name);
 		qf_json_kstr(&j, "cpu", cpu);
 		qf_json_kstr(&j, "machine", machine);
+		qf_json_kstr(&j, "kernels", jb->ref ? "ref" : "runtime");
 		qf_json_kint(&j, "images", r->images);
 		qf_json_kint(&j, "correct", r->correct);
 		qf_json_kdouble(&j, "reference_accuracy", ref_acc);
@@ -390,7 +394,7 @@ static void print_result(const job *jb, const qf_target *t, const char *cpu, con
 				qf_json_object(&j, true);
 				qf_json_kstr(&j, "name", ig->n[i].name);
 				qf_json_kstr(&j, "op", qf_iop_name[ig->n[i].op]);
-				qf_json_kstr(&j, "kernel", qf_cgen_kernel(ig, &ig->n[i]));
+				qf_json_kstr(&j, "kernel", jb->ref ? "reference" : qf_cgen_kernel(ig, &ig->n[i]));
 				qf_json_kint(&j, "macs", ig->n[i].macs);
 				qf_json_kint(&j, "instructions", r->layer[i]);
 				qf_json_end(&j);
@@ -403,7 +407,8 @@ static void print_result(const job *jb, const qf_target *t, const char *cpu, con
 		return;
 	}
 	char a[QF_FMT_INT_SIZE], b[QF_FMT_INT_SIZE], c[QF_FMT_INT_SIZE];
-	printf("%s on %s (%s, QEMU %s), %d test images\n", jb->path, t->name, cpu, machine, r->images);
+	printf("%s on %s (%s, QEMU %s), %d test images%s\n", jb->path, t->name, cpu, machine, r->images,
+	       jb->ref ? ", reference kernels" : "");
 	printf("accuracy            %.2f%% computed on the %s (integer reference %.2f%%)\n", acc,
 	       r->counts ? "emulated MCU" : "host", ref_acc);
 	printf("bit_exact           %s", exact ? "yes: every logit equals the integer reference's\n" : "NO: ");
@@ -416,7 +421,8 @@ static void print_result(const job *jb, const qf_target *t, const char *cpu, con
 		for (int i = 0; i < r->n_layers && i < ig->nn; i++) {
 			const qf_inode *n = &ig->n[i];
 			sum += r->layer[i];
-			printf("  %-24s %-8s %-17s %12s", n->name, qf_iop_name[n->op], qf_cgen_kernel(ig, n),
+			printf("  %-24s %-8s %-17s %12s", n->name, qf_iop_name[n->op],
+			       jb->ref ? "reference" : qf_cgen_kernel(ig, n),
 			       qf_fmt_int(a, sizeof a, r->layer[i]));
 			if (n->macs)
 				printf("  %6.2f/MAC", (double)r->layer[i] / (double)n->macs);
@@ -519,7 +525,7 @@ static int run(const job *jb, qf_diag *d)
 	}
 	made = true;
 	char *mdir = join(dir, "model");
-	qf_cgen_opts co = {.out_dir = mdir, .name = "model", .source = jb->path};
+	qf_cgen_opts co = {.out_dir = mdir, .name = "model", .source = jb->path, .ref_kernels = jb->ref};
 	int erc = qf_cgen_emit(ig, &co, &s, d);
 	free(mdir);
 	if (erc || write_images(dir, &ds, n, bytes, d) || copy_harness(dir, d))
@@ -638,7 +644,11 @@ int qf_cmd_bench(int argc, char **argv)
 		qf_usage_error(d, "bench", "--images '%s' is not a number from 1 to 10000", v[OPT_IMAGES]);
 		goto usage;
 	}
-	job jb = {path, v, (int)images};
+	if (v[OPT_KERNELS] && strcmp(v[OPT_KERNELS], "ref") != 0 && strcmp(v[OPT_KERNELS], "runtime") != 0) {
+		qf_usage_error(d, "bench", "--kernels '%s' is not runtime or ref", v[OPT_KERNELS]);
+		goto usage;
+	}
+	job jb = {path, v, (int)images, v[OPT_KERNELS] && strcmp(v[OPT_KERNELS], "ref") == 0};
 	rc = run(&jb, d);
 	if (rc != QF_EXIT_OK)
 		qf_diag_summary(d);

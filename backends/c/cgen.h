@@ -16,6 +16,8 @@ typedef struct {
 	const char *out_dir;         /* replaced atomically: written beside it, then renamed */
 	const char *name;            /* C identifier in qf_<name>_run; NULL: from the model's name */
 	const char *source;          /* the .qfm path, for the header comment; may be NULL */
+	bool ref_kernels;            /* call runtime/ref's plain reference kernels instead
+					(for comparisons: qforge bench --kernels ref) */
 } qf_cgen_opts;
 
 /* What a build of the folder takes. Flash and RAM of code and stack are

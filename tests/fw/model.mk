@@ -13,7 +13,7 @@ CPU ?= cortex-m4
 FW_CC ?= arm-none-eabi-gcc
 HOST_CC ?= cc
 WARN := -std=c99 -Wall -Wextra -Werror -pedantic
-MODEL_SRC := $(sort $(wildcard model/*.c))
+MODEL_SRC := $(sort $(wildcard model/*.c model/ref/*.c))
 FW_MODEL_OBJ := $(patsubst model/%.c,fw/model/%.o,$(MODEL_SRC))
 FW_HARNESS_OBJ := fw/model_main.o fw/startup.o fw/tick.o fw/images.o
 FW_FLAGS := $(WARN) -O2 -g -mthumb -mcpu=$(CPU) -ffunction-sections -fdata-sections
@@ -23,7 +23,7 @@ HOST_FLAGS := $(WARN) -O2 -g
 fw: fw.elf
 host: host_model
 
-fw/model/%.o: model/%.c $(wildcard model/*.h)
+fw/model/%.o: model/%.c $(wildcard model/*.h model/ref/*.h)
 	@mkdir -p $(dir $@)
 	$(FW_CC) $(FW_FLAGS) -ffreestanding -DQF_LAYER_HOOK_FN=fw_layer -Imodel -c -o $@ $<
 
