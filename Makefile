@@ -159,3 +159,13 @@ clean:
 .PHONY: bench-train
 bench-train: deps all
 	@sh bench/train.sh $(BUILD)
+
+# MCU benchmark (issue 6): fmnist-small int8 and with 4-bit conv2/conv3,
+# emitted as C and run under QEMU Cortex-M4 and M3 against the plain
+# reference kernels; instructions per inference and per layer, flash, RAM.
+# Trains EPOCHS (5) epochs first unless MODEL=trained.qfm is given. Needs
+# arm-none-eabi-gcc and qemu-system-arm (make deps). Figures go to
+# docs/bench.md, "MCU".
+.PHONY: bench-mcu
+bench-mcu: deps all
+	@sh scripts/bench_mcu.sh $(BUILD)

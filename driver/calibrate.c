@@ -12,8 +12,9 @@ static const qf_opt opts[N_OPTS] = {
 	[OPT_OUT] = {"output", 'o', "FILE", "the calibrated .qfm to write (required)"},
 	[OPT_IMAGES] = {"images", 0, "N", "training images to take ranges over (default 1000)"},
 	[OPT_POW2] = {"pow2", 0, NULL, "every scale a power of two (shift-only requant)"},
-	[OPT_WBITS] = {"wbits", 0, "B", "weights at B = 8, 4 or 2 bits in every layer\n"
-					"                         (default: the model's widths, 8 when it has none)"},
+	[OPT_WBITS] = {"wbits", 0, "B", "weights at B = 8, 4 or 2 bits in every layer, or a list\n"
+					"                         B1,B2,... one per conv/fc layer in order (default:\n"
+					"                         the model's widths, 8 when it has none)"},
 	[OPT_DATA] = {"data", 0, "NAME", "the data block (default: the one the model was trained on)"},
 	[OPT_QF] = {"qf", 0, "FILE", "the .qf holding the data block (default: the model's source)"},
 	[OPT_THREADS] = {"threads", 0, "T", "worker threads (default 2)"},
@@ -48,7 +49,10 @@ static int probe_output(const char *out, const char *in, qf_diag *d)
 	return 0;
 }
 
-static int run(const char *path, const char *const *v, int images, int wbits, int threads, qf_diag *d)
+#define MAX_LAYER_BITS 256
+
+static int run(const char *path, const char *const *v, int images, int wbits, const int *lw, int nlw, int threads,
+	       qf_diag *d)
 {
 	int rc = QF_EXIT_USER;
 	qf_program *p = NULL;
@@ -70,13 +74,19 @@ static int run(const char *path, const char *const *v, int images, int wbits, in
 	if (qf_dataset_load(&whole, images, 1, &ds, d) != 0 || qf_dataset_check_input(&ds, g, d) != 0)
 		goto done;
 	int n = ds.train.n < images ? ds.train.n : images;
-	qf_calib_cfg c = {.pow2 = v[OPT_POW2] != NULL, .wbits = wbits, .batch = 64, .threads = threads};
+	qf_calib_cfg c = {.pow2 = v[OPT_POW2] != NULL,
+			  .wbits = wbits,
+			  .layer_wbits = lw,
+			  .n_layer_wbits = nlw,
+			  .batch = 64,
+			  .threads = threads};
 	if (qf_calibrate(g, &ds, &ds.train, n, &c, d) != 0)
 		goto done;
 	char line[200];
-	snprintf(line, sizeof line, "calibrate: %d training images, min/max ranges, %s scales, weights %s", n,
-		 c.pow2 ? "power-of-two" : "float", wbits ? (wbits == 8 ? "8-bit" : wbits == 4 ? "4-bit" : "2-bit")
-							: "at the model's widths");
+	snprintf(line, sizeof line, "calibrate: %d training images, min/max ranges, %s scales, weights %s%s", n,
+		 c.pow2 ? "power-of-two" : "float",
+		 nlw ? "at " : wbits ? (wbits == 8 ? "8-bit" : wbits == 4 ? "4-bit" : "2-bit") : "at the model's widths",
+		 nlw ? v[OPT_WBITS] : "");
 	qf_prov_add_history(g, line);
 	if (qf_qfm_write(g, v[OPT_OUT], d) != 0)
 		goto done;
@@ -152,12 +162,25 @@ int qf_cmd_calibrate(int argc, char **argv)
 		qf_usage_error(d, "calibrate", "no output given (-o OUT.qfm)");
 		goto usage;
 	}
-	int images = 1000, wbits = 0, threads = 2;
+	int images = 1000, wbits = 0, threads = 2, lw[MAX_LAYER_BITS], nlw = 0;
 	if (v[OPT_IMAGES] && !parse_int(v[OPT_IMAGES], 1, 1000000, &images)) {
 		qf_usage_error(d, "calibrate", "--images '%s' is not a number from 1 to 1000000", v[OPT_IMAGES]);
 		goto usage;
 	}
-	if (v[OPT_WBITS] && (!parse_int(v[OPT_WBITS], 2, 8, &wbits) || (wbits != 2 && wbits != 4 && wbits != 8))) {
+	if (v[OPT_WBITS] && strchr(v[OPT_WBITS], ',')) {
+		/* one width per layer */
+		char buf[4 * MAX_LAYER_BITS];
+		snprintf(buf, sizeof buf, "%s", v[OPT_WBITS]);
+		for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			int b;
+			if (nlw == MAX_LAYER_BITS || !parse_int(tok, 2, 8, &b) || (b != 2 && b != 4 && b != 8)) {
+				qf_usage_error(d, "calibrate", "--wbits '%s': '%s' is not 8, 4 or 2", v[OPT_WBITS], tok);
+				goto usage;
+			}
+			lw[nlw++] = b;
+		}
+	} else if (v[OPT_WBITS] &&
+		   (!parse_int(v[OPT_WBITS], 2, 8, &wbits) || (wbits != 2 && wbits != 4 && wbits != 8))) {
 		qf_usage_error(d, "calibrate", "--wbits '%s' is not 8, 4 or 2", v[OPT_WBITS]);
 		goto usage;
 	}
@@ -165,7 +188,7 @@ int qf_cmd_calibrate(int argc, char **argv)
 		qf_usage_error(d, "calibrate", "--threads '%s' is not a number from 1 to 256", v[OPT_THREADS]);
 		goto usage;
 	}
-	rc = run(path, v, images, wbits, threads, d);
+	rc = run(path, v, images, wbits, lw, nlw, threads, d);
 	if (rc != QF_EXIT_OK)
 		qf_diag_summary(d);
 	goto out;

@@ -136,6 +136,14 @@ int qf_calibrate(qf_graph *g, const qf_dataset *ds, const qf_images *s, int n, c
 {
 	QF_ASSERT(n >= 1 && n <= s->n);
 	int rc = -1;
+	int weighted = 0;
+	for (int i = 0; i < g->nn; i++)
+		weighted += g->n[i].op == QF_OP_CONV2D || g->n[i].op == QF_OP_FC;
+	if (c->n_layer_wbits && c->n_layer_wbits != weighted) {
+		qf_diag_error(d, (qf_loc){0, 0}, "%d weight widths given; model '%s' has %d conv and fc layers",
+			      c->n_layer_wbits, g->name, weighted);
+		return -1;
+	}
 	qf_graph *gf = qf_graph_clone(g);
 	int *probe = NULL, *slot = NULL;
 	range *r = NULL;
@@ -200,6 +208,7 @@ int qf_calibrate(qf_graph *g, const qf_dataset *ds, const qf_images *s, int n, c
 	double *ws = qf_xmalloc((size_t)maxc * sizeof(double));
 	int32_t *wz = qf_xcalloc((size_t)maxc, sizeof(int32_t));
 	int *wbits = qf_xmalloc((size_t)gf->nn * sizeof(int));
+	int layer = 0;
 	for (int i = 0; i < gf->nn; i++) {
 		const qf_node *nd = &gf->n[i];
 		wbits[i] = 0;
@@ -208,6 +217,9 @@ int qf_calibrate(qf_graph *g, const qf_dataset *ds, const qf_images *s, int n, c
 		int gw = find_tensor(g, gf->t[nd->in[1]].name);
 		QF_ASSERT(gw >= 0);
 		wbits[i] = c->wbits ? c->wbits : model_bits(g, gw);
+		if (layer < c->n_layer_wbits)
+			wbits[i] = c->layer_wbits[layer];
+		layer++;
 	}
 	/* every tensor starts without params (activations that folding
 	 * removed keep none); then the new ones */
