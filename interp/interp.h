@@ -349,8 +349,6 @@ const float *qf_probe_values(const qf_probe *p, int k, int64_t *elems);
 typedef struct {
 	bool pow2;                   /* every scale a power of two (shift-only requant) */
 	int wbits;                   /* weight width for every layer; 0: the model's own (8 when it has none) */
-	const int *layer_wbits;      /* or one width per conv/fc layer in graph order (over wbits) */
-	int n_layer_wbits;           /* 0, or the number of conv and fc layers */
 	int batch, threads;
 } qf_calib_cfg;
 /* Post-training quant params for g from images [0, n) of s (ds says how
@@ -450,11 +448,18 @@ void qf_qat_after_update(qf_qat *q);
 /* Activations (called by the engine on the output of a step): the
  * quantizer of tensor t, or -1 when t is not fake-quantized. */
 int qf_qat_act_of(const qf_qat *q, int t);
-/* y (n values, per_image of them per image) fake-quantized in place; the
- * values before are kept in save (NULL in eval) for the backward. The
- * observers see them in training. */
+/* The same in pieces, for an engine that runs the kernels in parallel:
+ * prepare feeds the observers (training) and sets up the step, and gives
+ * the forward quantizer (false: nothing to quantize, the FLOAT phase);
+ * bwd gives the backward's (with the gradient modification); grad takes
+ * the summed qf_fq_grad of the backward over all n values. */
+bool qf_qat_act_prepare(qf_qat *q, int a, const float *y, int64_t n, int64_t per_image, bool train, qf_fq *fwd);
+bool qf_qat_act_bwd(const qf_qat *q, int a, qf_fq *bwd);
+void qf_qat_act_grad(qf_qat *q, int a, const qf_fq_grad *g);
+/* Serially: y (n values, per_image of them per image) fake-quantized in
+ * place, the values before kept in save (may be NULL); then dy rewritten
+ * in place to the gradient before the quantizer. */
 void qf_qat_act_forward(qf_qat *q, int a, float *y, float *save, int64_t n, int64_t per_image, bool train);
-/* dy rewritten in place to the gradient before the quantizer. */
 void qf_qat_act_backward(qf_qat *q, int a, const float *save, float *dy, int64_t n);
 
 /* Bytes the budget counts at the current bits (weights, peak activations,

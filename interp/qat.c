@@ -430,6 +430,45 @@ void qf_qat_bind(qf_qat *Q, qf_param *params, int n)
 
 /* ------------------------------------------------------------ steps */
 
+static qf_fq act_fq(const qf_qat *Q, const quantizer *z, float delta);
+
+/* The integer bias of a layer shares the int32 accumulator with K
+ * products (passes/quantize.c): |b / (s_in s_w)| < 2^31 - 1 - K (2^b_in -
+ * 1) 2^(b-1). A channel BN has all but switched off (k near 0) keeps a
+ * bias while its weights shrink to nothing, and LSQ follows them down;
+ * its step is held where the bias still fits. */
+static void floor_steps(qf_qat *Q, quantizer *z)
+{
+	const qf_graph *g = Q->g;
+	const qf_node *nd = &g->n[z->node];
+	int a = Q->act_of[nd->in[0]];
+	if (a < 0)
+		return;
+	const quantizer *in = &Q->qz[a];
+	double sin = act_fq(Q, in, 0).s;
+	const float *bias = nd->in[2] >= 0 ? qf_tensor_data((qf_graph *)g, nd->in[2]) : NULL;
+	const qf_node *bn = z->bn >= 0 ? &g->n[z->bn] : NULL;
+	int cout = g->t[z->tensor].dim[0];
+	for (int e = 0; e < z->n; e++) {
+		int b = z->ib[slice_of(z, e)], qmin, qmax;
+		qf_fq_range(b, true, &qmin, &qmax);
+		double room = 2147483647.0 - (double)z->per * ((1 << in->ib[0]) - 1) * (double)(1 << (b - 1));
+		double need = 0;
+		for (int c = z->n == 1 ? 0 : e; c < (z->n == 1 ? cout : e + 1); c++) {
+			double bc = bias ? bias[c] : 0;
+			if (bn)
+				bc = (bc - qf_tensor_data((qf_graph *)g, bn->in[3])[c]) * z->k[c] +
+				     qf_tensor_data((qf_graph *)g, bn->in[2])[c];
+			need = fmax(need, fabs(bc) / (sin * room) * 1.01);
+		}
+		qf_fq_param p = fparam(Q, z, e);
+		if (need <= 0 || qf_fq_make(&p, b, 0).s >= need)
+			continue;
+		double L = qmax - qmin;
+		z->theta[e] = (float)(Q->pol->pow2 ? log2(L) + ceil(log2(need)) : need * L * 1.000001);
+	}
+}
+
 static bool learning_steps(const qf_qat *Q)
 {
 	return Q->c.lsq && Q->phase != QF_PHASE_FLOAT;
@@ -533,6 +572,7 @@ void qf_qat_set_phase(qf_qat *Q, qf_phase_kind k)
 					lsq_init_entry(Q, z, c, z->x + c * z->per, z->per, 0);
 			else
 				observe_weights(Q, z);
+			floor_steps(Q, z);
 			z->init = true;
 		} else if (Q->c.statassist && z->seen) {
 			stats_init(Q, z);
@@ -556,6 +596,7 @@ void qf_qat_begin_step(qf_qat *Q, bool train)
 		fold(Q, z);
 		if (!Q->c.lsq)
 			observe_weights(Q, z);
+		floor_steps(Q, z);
 		for (int c = 0; c < z->n; c++) {
 			qf_fq_param p = fparam(Q, z, c);
 			qf_fq f = qf_fq_make(&p, z->ib[slice_of(z, c)], 0);
@@ -579,7 +620,13 @@ static void chain_entry(qf_qat *Q, quantizer *z, int c, int64_t n_elems)
 	qf_fq_chain(&p, b, &z->g[c], &dth, &dlo, &db);
 	double gs = qf_lsq_gscale(n_elems, b, z->symmetric), J = qf_fq_dstep(&p, b);
 	if (learning_steps(Q)) {
-		z->gtheta[c] += (float)(gs * dth / (J * J));
+		/* LSQ's update can move a small step by many times itself in
+		 * one step (a logit quantizer did: a step of 1/128 to 8, every
+		 * logit 0). The gradient is capped where an SGD step at lr 0.1
+		 * would move the step by 10%: |dtheta| <= 0.14 (pow2, log2),
+		 * |dD| <= D/10. */
+		double fed = gs * dth / (J * J), cap = Q->pol->pow2 ? 1.4 : z->theta[c];
+		z->gtheta[c] += (float)(fed > cap ? cap : fed < -cap ? -cap : fed);
 		z->glo[c] += (float)(gs * dlo);
 	}
 	if (z->learn_bits && Q->phase == QF_PHASE_PRECISION)
@@ -654,15 +701,17 @@ static qf_fq act_fq(const qf_qat *Q, const quantizer *z, float delta)
 	return qf_fq_make(&p, z->ib[0], delta);
 }
 
-void qf_qat_act_forward(qf_qat *Q, int a, float *y, float *save, int64_t n, int64_t per_image, bool train)
+bool qf_qat_act_prepare(qf_qat *Q, int a, const float *y, int64_t n, int64_t per_image, bool train, qf_fq *fwd)
 {
 	QF_ASSERT(a >= 0 && a < Q->nq && n > 0);
 	quantizer *z = &Q->qz[a];
 	z->per = per_image;
-	if (train && !z->fixed)
+	/* StatAssist's statistics come from the float phase; min/max
+	 * observers need them at every step */
+	if (train && !z->fixed && (Q->phase == QF_PHASE_FLOAT || !Q->c.lsq || !z->seen))
 		observe(Q, z, y, n);
 	if (Q->phase == QF_PHASE_FLOAT)
-		return;
+		return false;
 	if (!z->fixed) {
 		if (!Q->c.lsq) {
 			stats_init(Q, z); /* the moving average is the range */
@@ -675,22 +724,48 @@ void qf_qat_act_forward(qf_qat *Q, int a, float *y, float *save, int64_t n, int6
 			z->init = true;
 		}
 	}
+	*fwd = act_fq(Q, z, 0);
+	return true;
+}
+
+bool qf_qat_act_bwd(const qf_qat *Q, int a, qf_fq *bwd)
+{
+	QF_ASSERT(a >= 0 && a < Q->nq);
+	if (Q->phase == QF_PHASE_FLOAT)
+		return false;
+	*bwd = act_fq(Q, &Q->qz[a], Q->c.gradmod ? Q->c.delta : 0);
+	return true;
+}
+
+void qf_qat_act_grad(qf_qat *Q, int a, const qf_fq_grad *g)
+{
+	quantizer *z = &Q->qz[a];
+	if (z->fixed || Q->phase == QF_PHASE_FLOAT)
+		return;
+	z->g[0].ds += g->ds;
+	z->g[0].dz += g->dz;
+	z->g[0].dqmin += g->dqmin;
+	z->g[0].dqmax += g->dqmax;
+	chain_entry(Q, z, 0, z->per);
+}
+
+void qf_qat_act_forward(qf_qat *Q, int a, float *y, float *save, int64_t n, int64_t per_image, bool train)
+{
+	qf_fq f;
 	if (save)
 		memcpy(save, y, (size_t)n * sizeof(float));
-	qf_fq f = act_fq(Q, z, 0);
-	qf_fq_forward(&f, y, y, n);
+	if (qf_qat_act_prepare(Q, a, y, n, per_image, train, &f))
+		qf_fq_forward(&f, y, y, n);
 }
 
 void qf_qat_act_backward(qf_qat *Q, int a, const float *save, float *dy, int64_t n)
 {
-	QF_ASSERT(a >= 0 && a < Q->nq);
-	if (Q->phase == QF_PHASE_FLOAT)
+	qf_fq f;
+	if (!qf_qat_act_bwd(Q, a, &f))
 		return;
-	quantizer *z = &Q->qz[a];
-	qf_fq f = act_fq(Q, z, Q->c.gradmod ? Q->c.delta : 0);
-	qf_fq_backward(&f, save, dy, dy, n, false, z->fixed ? NULL : &z->g[0]);
-	if (!z->fixed)
-		chain_entry(Q, z, 0, z->per);
+	qf_fq_grad g = {0};
+	qf_fq_backward(&f, save, dy, dy, n, false, &g);
+	qf_qat_act_grad(Q, a, &g);
 }
 
 /* ------------------------------------------------------------ budget */
@@ -961,6 +1036,8 @@ void qf_qat_write(qf_qat *Q)
 		if (!z->weight)
 			continue;
 		const qf_qparam *q = &g->q[g->t[z->tensor].quant];
+		fold(Q, z);
+		floor_steps(Q, z);
 		for (int c = 0; c < z->n; c++) {
 			qf_fq_param p = fparam(Q, z, c);
 			qf_fq f = qf_fq_make(&p, z->ib[slice_of(z, c)], 0);
