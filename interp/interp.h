@@ -349,6 +349,8 @@ const float *qf_probe_values(const qf_probe *p, int k, int64_t *elems);
 typedef struct {
 	bool pow2;                   /* every scale a power of two (shift-only requant) */
 	int wbits;                   /* weight width for every layer; 0: the model's own (8 when it has none) */
+	const int *layer_wbits;      /* or one width per conv/fc layer in graph order (over wbits) */
+	int n_layer_wbits;           /* 0, or the number of conv and fc layers */
 	int batch, threads;
 } qf_calib_cfg;
 /* Post-training quant params for g from images [0, n) of s (ds says how
