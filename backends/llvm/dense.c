@@ -15,7 +15,8 @@
  * same values) instead of needing a second copy of the code for the rest.
  *
  * DSP path (ARMv7E-M): the column holds, for each group of 4 values
- * x0..x3, the int16 pairs (x0, x2) and (x1, x3), which is what SXTAB16
+ * x0..x3 and each of the P pixels, the int16 pairs (x0, x2) and (x1, x3)
+ * side by side (LDRD reads both), which is what SXTAB16
  * makes from one 32-bit load of 4 int8 values (and subtracts the zero point
  * in the same instruction). The weights are repacked at compile time so
  * that one 32-bit word gives, through SXTB16 (with ROR #8), the matching
@@ -280,36 +281,41 @@ static void im2col_words(qf_lc *c, const dense *L, LLVMValueRef buf, LLVMValueRe
 	const char *ext = raw ? "llvm.arm.uxtab16" : "llvm.arm.sxtab16";
 	LLVMValueRef X = qf_lc_tensor_ptr(c, L->xt);
 	unsigned align = raw ? 1 : 4;
-	for (int p = 0; p < L->P; p++) {
-		LLVMValueRef iy0, ix0;
-		origin(c, L, LLVMBuildAdd(b, q0, qf_lc_i32(c, p), ""), &iy0, &ix0);
-		for (int ky = 0; ky < L->KH; ky++)
-			for (int kx = 0; kx < L->KW; kx++) {
-				LLVMValueRef iy = LLVMBuildAdd(b, iy0, qf_lc_i32(c, ky), "");
-				LLVMValueRef ix = LLVMBuildAdd(b, ix0, qf_lc_i32(c, kx), "");
-				LLVMValueRef ok =
-					LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntULT, iy, qf_lc_i32(c, L->H), ""),
-						     LLVMBuildICmp(b, LLVMIntULT, ix, qf_lc_i32(c, L->W), ""), "");
-				LLVMValueRef e = LLVMBuildMul(
-					b, LLVMBuildAdd(b, LLVMBuildMul(b, iy, qf_lc_i32(c, L->W), ""), ix, ""),
-					qf_lc_i32(c, L->Cin), "");
-				/* the address only when valid: a select of pointers */
-				e = LLVMBuildSelect(b, ok, e, qf_lc_i32(c, 0), "");
-				LLVMValueRef src = LLVMBuildSelect(b, ok, qf_lc_byte_gep(c, X, e), pad, "");
-				int64_t g0 = (int64_t)(ky * L->KW + kx) * L->Cin / 4;
-				for (int gi = 0; gi < L->Cin / 4; gi++) {
-					LLVMValueRef w = qf_lc_load(c, c->i32, src, qf_lc_i32(c, 4 * gi), align);
-					LLVMValueRef r8[3] = {w, w, qf_lc_i32(c, 8)};
-					LLVMValueRef wr = qf_lc_intrinsic(c, "llvm.fshr", c->i32, r8, 3);
-					LLVMValueRef a0[2] = {nzz, w}, a1[2] = {nzz, wr};
-					LLVMValueRef lo = qf_lc_intrinsic(c, ext, NULL, a0, 2);
-					LLVMValueRef hi = qf_lc_intrinsic(c, ext, NULL, a1, 2);
-					int64_t word = ((g0 + gi) * L->P + p) * 2;
-					qf_lc_store(c, lo, buf, qf_lc_i32(c, 4 * word), 4);
-					qf_lc_store(c, hi, buf, qf_lc_i32(c, 4 * word + 4), 4);
-				}
-			}
+	/* loops over the pixels and taps, the words of a tap unrolled */
+	qf_lc_loop lp, ly, lx;
+	LLVMValueRef p = qf_lc_loop_begin(c, &lp, 0, L->P, 1, "colp");
+	LLVMValueRef iy0, ix0;
+	origin(c, L, LLVMBuildAdd(b, q0, p, ""), &iy0, &ix0);
+	LLVMValueRef ky = qf_lc_loop_begin(c, &ly, 0, L->KH, 1, "ky");
+	LLVMValueRef iy = LLVMBuildAdd(b, iy0, ky, "");
+	LLVMValueRef rowok = LLVMBuildICmp(b, LLVMIntULT, iy, qf_lc_i32(c, L->H), "");
+	LLVMValueRef kx = qf_lc_loop_begin(c, &lx, 0, L->KW, 1, "kx");
+	LLVMValueRef ix = LLVMBuildAdd(b, ix0, kx, "");
+	LLVMValueRef ok = LLVMBuildAnd(b, rowok, LLVMBuildICmp(b, LLVMIntULT, ix, qf_lc_i32(c, L->W), ""), "");
+	LLVMValueRef e = LLVMBuildMul(b, LLVMBuildAdd(b, LLVMBuildMul(b, iy, qf_lc_i32(c, L->W), ""), ix, ""),
+				      qf_lc_i32(c, L->Cin), "");
+	/* the address only when valid: a select of pointers */
+	e = LLVMBuildSelect(b, ok, e, qf_lc_i32(c, 0), "");
+	LLVMValueRef src = LLVMBuildSelect(b, ok, qf_lc_byte_gep(c, X, e), pad, "");
+	LLVMValueRef tap = LLVMBuildAdd(b, LLVMBuildMul(b, ky, qf_lc_i32(c, L->KW), ""), kx, "");
+	/* word (g * P + p) * 2 of the column, g = tap * in_c / 4 + gi */
+	LLVMValueRef dst = qf_lc_byte_gep(
+		c, buf,
+		LLVMBuildAdd(b, LLVMBuildMul(b, tap, qf_lc_i32(c, (int64_t)L->Cin / 4 * L->P * 8), ""),
+			     LLVMBuildMul(b, p, qf_lc_i32(c, 8), ""), ""));
+	for (int gi = 0; gi < L->Cin / 4; gi++) {
+		LLVMValueRef w = qf_lc_load(c, c->i32, src, qf_lc_i32(c, 4 * gi), align);
+		LLVMValueRef r8[3] = {w, w, qf_lc_i32(c, 8)};
+		LLVMValueRef wr = qf_lc_intrinsic(c, "llvm.fshr", c->i32, r8, 3);
+		LLVMValueRef a0[2] = {nzz, w}, a1[2] = {nzz, wr};
+		LLVMValueRef lo = qf_lc_intrinsic(c, ext, NULL, a0, 2);
+		LLVMValueRef hi = qf_lc_intrinsic(c, ext, NULL, a1, 2);
+		qf_lc_store(c, lo, dst, qf_lc_i32(c, (int64_t)gi * L->P * 8), 4);
+		qf_lc_store(c, hi, dst, qf_lc_i32(c, (int64_t)gi * L->P * 8 + 4), 4);
 	}
+	qf_lc_loop_end(c, &lx);
+	qf_lc_loop_end(c, &ly);
+	qf_lc_loop_end(c, &lp);
 }
 
 /* Any input: value by value (constant k up to GATHER_UNROLL, else a loop
@@ -426,6 +432,105 @@ static void dot_plain(qf_lc *c, const dense *L, LLVMValueRef wt, LLVMValueRef bu
 	}
 }
 
+/* ------------------------------------------------------------ the tile */
+
+/* The work on one tile, as a function of its own, never inlined:
+ *   void qf_<name>_L<i>_tile(const int8_t *w, const int16_t *col,
+ *                            const int32_t *rq, int8_t *y, int32_t e0)
+ * w: the channel tile's weights, col: the column buffer, rq: the first
+ * channel's requant entry, y: the output tensor, e0: the element of the
+ * tile's first output. Only these are live in it, so the dot product has
+ * the registers to itself (in the layer's loop, the loops' own values
+ * crowded the accumulators out onto the stack); the call costs a few
+ * instructions per P*C*K multiply-accumulates. */
+static LLVMValueRef tile_function(qf_lc *c, const dense *L, const qf_lc_rq *rq)
+{
+	LLVMBuilderRef b = c->b;
+	LLVMBasicBlockRef back = LLVMGetInsertBlock(b);
+	LLVMValueRef outer = c->fn;
+	LLVMTypeRef at[5] = {c->p8, c->p8, c->p8, c->p8, c->i32};
+	char nm[128];
+	snprintf(nm, sizeof nm, "qf_%s_L%d_tile", c->name, c->node);
+	LLVMValueRef f = LLVMAddFunction(c->m, nm, LLVMFunctionType(c->vd, at, 5, 0));
+	LLVMSetLinkage(f, LLVMInternalLinkage);
+	qf_lc_fn_attrs(c, f);
+	c->fn = f;
+	LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(c->cx, f, "entry"));
+	LLVMValueRef wtile = LLVMGetParam(f, 0), buf = LLVMGetParam(f, 1), rqp = LLVMGetParam(f, 2);
+	LLVMValueRef y = LLVMGetParam(f, 3), e0 = LLVMGetParam(f, 4);
+	LLVMValueRef accp = qf_lc_alloca(c, c->i32, L->P * L->C);
+	qf_lc_rqch rf[16];
+	for (int ch = 0; ch < L->C; ch++) {
+		qf_lc_rq_entry(c, qf_lc_byte_gep(c, rqp, qf_lc_i32(c, 16 * ch)), &rf[ch]);
+		for (int p = 0; p < L->P; p++)
+			qf_lc_store(c, rf[ch].bias, accp, qf_lc_i32(c, 4 * (p * L->C + ch)), 4);
+	}
+	/* passes over K: units are weight words (DSP) or values (plain) */
+	int64_t units = L->dsp ? L->Kp / L->vpw : L->K;
+	int64_t mu = getenv("QF_MU") ? atoi(getenv("QF_MU")) : MAX_UNROLL;
+	int64_t per = L->dsp ? mu / L->vpw : mu;
+	if (per < 1)
+		per = 1;
+	if (units > per) {
+		/* equal passes when a divisor is close, else a tail */
+		int64_t np = (units + per - 1) / per;
+		for (int64_t t = np; t < np + 4; t++)
+			if (units % t == 0 && (L->dsp || (units / t) % 8 == 0)) {
+				np = t;
+				break;
+			}
+		per = units / np;
+		if (!L->dsp)
+			per = per / 8 * 8;
+		if (per < 1)
+			per = 1;
+	} else {
+		per = units;
+	}
+	int64_t full = units / per, tail = units - full * per;
+	LLVMValueRef acc[256];
+	LLVMValueRef u0 = qf_lc_i32(c, 0);
+	qf_lc_loop lk;
+	if (full > 1)
+		u0 = LLVMBuildMul(b, qf_lc_loop_begin(c, &lk, 0, full, 1, "k"), qf_lc_i32(c, per), "");
+	for (int i = 0; i < L->P * L->C; i++)
+		acc[i] = qf_lc_load(c, c->i32, accp, qf_lc_i32(c, 4 * i), 4);
+	if (L->dsp)
+		dot_dsp(c, L, wtile, buf, u0, per, acc);
+	else
+		dot_plain(c, L, wtile, buf, u0, per, acc);
+	for (int i = 0; i < L->P * L->C; i++)
+		qf_lc_store(c, acc[i], accp, qf_lc_i32(c, 4 * i), 4);
+	if (full > 1)
+		qf_lc_loop_end(c, &lk);
+	if (tail) {
+		for (int i = 0; i < L->P * L->C; i++)
+			acc[i] = qf_lc_load(c, c->i32, accp, qf_lc_i32(c, 4 * i), 4);
+		if (L->dsp)
+			dot_dsp(c, L, wtile, buf, qf_lc_i32(c, full * per), tail, acc);
+		else
+			dot_plain(c, L, wtile, buf, qf_lc_i32(c, full * per), tail, acc);
+		for (int i = 0; i < L->P * L->C; i++)
+			qf_lc_store(c, acc[i], accp, qf_lc_i32(c, 4 * i), 4);
+	}
+	/* requantise and store: 8-bit outputs at constant offsets from the
+	 * tile's first */
+	LLVMValueRef ybase = L->y->bits == 8 ? qf_lc_byte_gep(c, y, e0) : NULL;
+	for (int ch = 0; ch < L->C; ch++)
+		for (int p = 0; p < L->P; p++) {
+			LLVMValueRef a = qf_lc_load(c, c->i32, accp, qf_lc_i32(c, 4 * (p * L->C + ch)), 4);
+			LLVMValueRef v = qf_lc_rq_apply(c, rq, &rf[ch], a);
+			if (ybase)
+				qf_lc_store(c, LLVMBuildTrunc(b, v, c->i8, ""), ybase, qf_lc_i32(c, p * L->Cout + ch), 1);
+			else
+				qf_lc_store_nibble(c, y, LLVMBuildAdd(b, e0, qf_lc_i32(c, p * L->Cout + ch), ""), v);
+		}
+	LLVMBuildRetVoid(b);
+	c->fn = outer;
+	LLVMPositionBuilderAtEnd(b, back);
+	return f;
+}
+
 /* ------------------------------------------------------------ the layer */
 
 void qf_lc_dense(qf_lc *c, const qf_inode *n)
@@ -451,9 +556,10 @@ void qf_lc_dense(qf_lc *c, const qf_inode *n)
 	LLVMValueRef wt = qf_lc_const_bytes(c, nm, wp, wlen ? wlen : 1);
 	free(wp);
 
+	LLVMValueRef tile = tile_function(c, &L, &rq);
+
 	QF_ASSERT(c->scratch_off[c->node] >= 0);
 	LLVMValueRef buf = qf_lc_byte_gep(c, c->arena, qf_lc_i32(c, c->scratch_off[c->node]));
-	LLVMValueRef accp = qf_lc_alloca(c, c->i32, L.P * L.C);
 	bool words = L.dsp && L.x->bits == 8 && L.Cin % 4 == 0 && L.Cin / 4 <= 64;
 
 	int64_t npt = (L.npix + L.P - 1) / L.P;
@@ -468,70 +574,14 @@ void qf_lc_dense(qf_lc *c, const qf_inode *n)
 	qf_lc_loop lc;
 	LLVMValueRef j = qf_lc_loop_begin(c, &lc, 0, L.ntc, 1, "chan");
 	LLVMValueRef s = qf_lc_smin(c, LLVMBuildMul(b, j, qf_lc_i32(c, L.C), ""), qf_lc_i32(c, L.Cout - L.C));
-	LLVMValueRef wtile = qf_lc_byte_gep(c, wt, LLVMBuildMul(b, j, qf_lc_i32(c, tile_bytes), ""));
-	for (int ch = 0; ch < L.C; ch++) {
-		LLVMValueRef bias = qf_lc_rq_bias(c, &rq, LLVMBuildAdd(b, s, qf_lc_i32(c, ch), ""));
-		for (int p = 0; p < L.P; p++)
-			qf_lc_store(c, bias, accp, qf_lc_i32(c, 4 * (p * L.C + ch)), 4);
-	}
-	/* passes over K: units are weight words (DSP) or values (plain) */
-	int64_t units = L.dsp ? L.Kp / L.vpw : L.K;
-	int64_t per = L.dsp ? MAX_UNROLL / L.vpw : MAX_UNROLL;
-	if (per < 1)
-		per = 1;
-	if (units > per) {
-		/* equal passes when a divisor is close, else a tail */
-		int64_t np = (units + per - 1) / per;
-		for (int64_t t = np; t < np + 4; t++)
-			if (units % t == 0 && (L.dsp || (units / t) % 8 == 0)) {
-				np = t;
-				break;
-			}
-		per = units / np;
-		if (!L.dsp)
-			per = per / 8 * 8;
-		if (per < 1)
-			per = 1;
-	} else {
-		per = units;
-	}
-	int64_t full = units / per, tail = units - full * per;
-	LLVMValueRef acc[256];
-	LLVMValueRef u0 = qf_lc_i32(c, 0);
-	qf_lc_loop lk;
-	if (full > 1)
-		u0 = LLVMBuildMul(b, qf_lc_loop_begin(c, &lk, 0, full, 1, "k"), qf_lc_i32(c, per), "");
-	for (int i = 0; i < L.P * L.C; i++)
-		acc[i] = qf_lc_load(c, c->i32, accp, qf_lc_i32(c, 4 * i), 4);
-	if (L.dsp)
-		dot_dsp(c, &L, wtile, buf, u0, per, acc);
-	else
-		dot_plain(c, &L, wtile, buf, u0, per, acc);
-	for (int i = 0; i < L.P * L.C; i++)
-		qf_lc_store(c, acc[i], accp, qf_lc_i32(c, 4 * i), 4);
-	if (full > 1)
-		qf_lc_loop_end(c, &lk);
-	if (tail) {
-		for (int i = 0; i < L.P * L.C; i++)
-			acc[i] = qf_lc_load(c, c->i32, accp, qf_lc_i32(c, 4 * i), 4);
-		if (L.dsp)
-			dot_dsp(c, &L, wtile, buf, qf_lc_i32(c, full * per), tail, acc);
-		else
-			dot_plain(c, &L, wtile, buf, qf_lc_i32(c, full * per), tail, acc);
-		for (int i = 0; i < L.P * L.C; i++)
-			qf_lc_store(c, acc[i], accp, qf_lc_i32(c, 4 * i), 4);
-	}
-	/* requantise and store */
-	for (int ch = 0; ch < L.C; ch++) {
-		LLVMValueRef chv = LLVMBuildAdd(b, s, qf_lc_i32(c, ch), "");
-		for (int p = 0; p < L.P; p++) {
-			LLVMValueRef a = qf_lc_load(c, c->i32, accp, qf_lc_i32(c, 4 * (p * L.C + ch)), 4);
-			LLVMValueRef v = qf_lc_rq_apply(c, &rq, chv, a);
-			LLVMValueRef e = LLVMBuildAdd(
-				b, LLVMBuildMul(b, LLVMBuildAdd(b, q0, qf_lc_i32(c, p), ""), qf_lc_i32(c, L.Cout), ""), chv, "");
-			qf_lc_store_act(c, L.yt, e, v);
-		}
-	}
+	LLVMValueRef args[5] = {
+		qf_lc_byte_gep(c, wt, LLVMBuildMul(b, j, qf_lc_i32(c, tile_bytes), "")),
+		buf,
+		qf_lc_byte_gep(c, rq.table, LLVMBuildShl(b, s, qf_lc_i32(c, 4), "")),
+		qf_lc_tensor_ptr(c, L.yt),
+		LLVMBuildAdd(b, LLVMBuildMul(b, q0, qf_lc_i32(c, L.Cout), ""), s, ""),
+	};
+	LLVMBuildCall2(b, LLVMGlobalGetValueType(tile), tile, args, 5, "");
 	qf_lc_loop_end(c, &lc);
 	qf_lc_loop_end(c, &lp);
 	free(L.bound);

@@ -25,7 +25,7 @@
 static double now_ms(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return 1e3 * (double)ts.tv_sec + 1e-6 * (double)ts.tv_nsec;
 }
 
@@ -212,7 +212,8 @@ static char *model_h(const qf_igraph *ig, const char *nm, const char *source, co
 	out(&b, "#define QF_%s_IN_H %d\n#define QF_%s_IN_W %d\n#define QF_%s_IN_C %d\n", up, in->h, up, in->w, up, in->c);
 	out(&b, "#define QF_%s_IN_BYTES %lld\n", up, (long long)qf_itensor_elems(in));
 	out(&b, "#define QF_%s_CLASSES %d\n#define QF_%s_OUT_ZP (%d)\n", up, ig->classes, up, (int)lo->zp);
-	out(&b, "#define QF_%s_ARENA_BYTES %lld\n\n", up, (long long)arena);
+	out(&b, "#define QF_%s_ARENA_BYTES %lld\n", up, (long long)arena);
+	out(&b, "#define QF_%s_LAYERS %d\n\n", up, ig->nn);
 	out(&b, "int qf_%s_run(const uint8_t *in, int8_t *out_logits, void *arena);\n\n#endif\n", nm);
 	return b.p;
 }

@@ -161,6 +161,11 @@ void qf_lc_store_act(qf_lc *c, int t, LLVMValueRef e, LLVMValueRef q)
 		qf_lc_store(c, LLVMBuildTrunc(c->b, q, c->i8, ""), p, e, 1);
 		return;
 	}
+	qf_lc_store_nibble(c, p, e, q);
+}
+
+void qf_lc_store_nibble(qf_lc *c, LLVMValueRef p, LLVMValueRef e, LLVMValueRef q)
+{
 	LLVMValueRef off = LLVMBuildLShr(c->b, e, qf_lc_i32(c, 1), "");
 	LLVMValueRef old = LLVMBuildZExt(c->b, qf_lc_load(c, c->i8, p, off, 1), c->i32, "");
 	LLVMValueRef sh = LLVMBuildShl(c->b, LLVMBuildAnd(c->b, e, qf_lc_i32(c, 1), ""), qf_lc_i32(c, 2), "");

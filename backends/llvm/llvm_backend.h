@@ -28,8 +28,9 @@ typedef struct {
 	qf_llvm_level level;
 	bool emit_llvm;              /* also model.ll: the optimised module */
 	bool emit_asm;               /* also model.s */
-	bool layer_hook;             /* call void qf_layer_hook(int32_t i) before layer i and,
-				      * with i = the layer count, after the last (per-layer counts) */
+	const char *layer_hook;      /* when set, the run function calls void <layer_hook>(int i)
+				      * before layer i and, with i = the layer count, after the
+				      * last (the firmware harness counts instructions per layer) */
 	bool plain;                  /* no DSP instructions even where the target has them */
 	int tile_p, tile_c;          /* conv/fc tile: output pixels x channels (0: 2 x 2) */
 } qf_llvm_opts;

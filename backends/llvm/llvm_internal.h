@@ -27,6 +27,7 @@ typedef struct {
 	const qf_llvm_opts *o;
 	const char *name;            /* the C identifier */
 	bool dsp;                    /* ARMv7E-M DSP instructions (SMLAD, SXTB16, ...) */
+	bool ssat;                   /* ARMv7-M SSAT */
 	/* the layer function being built */
 	LLVMValueRef fn;
 	LLVMValueRef in;             /* const uint8_t *: the network input (raw bytes) */
@@ -90,7 +91,11 @@ LLVMValueRef qf_lc_load_act(qf_lc *c, int t, LLVMValueRef e);
 /* Stores q (i32, already in the tensor's range) as element e of tensor t;
  * 4-bit tensors change only their nibble. */
 void qf_lc_store_act(qf_lc *c, int t, LLVMValueRef e, LLVMValueRef q);
-/* Byte the network input holds for the value q (q + 128). */
+/* The nibble store of qf_lc_store_act into a 4-bit tensor at base. */
+void qf_lc_store_nibble(qf_lc *c, LLVMValueRef base, LLVMValueRef e, LLVMValueRef q);
+/* nounwind, and for the functions of a layer noinline (see module.c). */
+void qf_lc_fn_attrs(qf_lc *c, LLVMValueRef f);
+/* Whether tensor t is the network input (raw bytes in `in`). */
 static inline bool qf_lc_is_input(const qf_lc *c, int t) { return t == c->ig->input; }
 
 /* ------------------------------------------------------------ requant.c */
@@ -107,11 +112,19 @@ typedef struct {
  * bound: per channel the largest |sum of products| (without bias) the layer
  * can reach, for the choice of the fast form. */
 void qf_lc_rq_init(qf_lc *c, const qf_inode *n, int wscale_log2, const int64_t *bound, qf_lc_rq *rq);
-/* The scaled bias of channel ch (an i32 value: the accumulator's start). */
-LLVMValueRef qf_lc_rq_bias(qf_lc *c, const qf_lc_rq *rq, LLVMValueRef ch);
+/* One channel's table entry, loaded. */
+typedef struct {
+	LLVMValueRef m, r, e;        /* multiplier, rounding constant or shift, right shift */
+	LLVMValueRef bias;           /* scaled: the accumulator's start */
+} qf_lc_rqch;
+void qf_lc_rq_chan(qf_lc *c, const qf_lc_rq *rq, LLVMValueRef ch, qf_lc_rqch *f);
+/* The same from the entry's address (an i8 *). */
+void qf_lc_rq_entry(qf_lc *c, LLVMValueRef p, qf_lc_rqch *f);
 /* Output value (i32, clamped, zero point added) of accumulator acc (which
- * includes the bias) of channel ch. */
-LLVMValueRef qf_lc_rq_apply(qf_lc *c, const qf_lc_rq *rq, LLVMValueRef ch, LLVMValueRef acc);
+ * includes the bias) of the channel f was loaded for. */
+LLVMValueRef qf_lc_rq_apply(qf_lc *c, const qf_lc_rq *rq, const qf_lc_rqch *f, LLVMValueRef acc);
+/* v clamped to [lo, hi] (SSAT where the target has it). */
+LLVMValueRef qf_lc_clamp(qf_lc *c, LLVMValueRef v, int32_t lo, int32_t hi);
 /* The contract's rescale of x by mult and shift (i32 values), multiplier or
  * power-of-two mode as the graph says: exact for every input. */
 LLVMValueRef qf_lc_rescale_exact(qf_lc *c, LLVMValueRef x, LLVMValueRef mult, LLVMValueRef shift);

@@ -101,6 +101,12 @@ static void add_attr(qf_lc *c, LLVMValueRef f, unsigned idx, const char *name)
 	LLVMAddAttributeAtIndex(f, idx, LLVMCreateEnumAttribute(c->cx, kind, 0));
 }
 
+void qf_lc_fn_attrs(qf_lc *c, LLVMValueRef f)
+{
+	add_attr(c, f, LLVMAttributeFunctionIndex, "nounwind");
+	add_attr(c, f, LLVMAttributeFunctionIndex, "noinline");
+}
+
 static void layer(qf_lc *c, int i, LLVMTypeRef lty)
 {
 	const qf_inode *n = &c->ig->n[i];
@@ -108,8 +114,7 @@ static void layer(qf_lc *c, int i, LLVMTypeRef lty)
 	snprintf(nm, sizeof nm, "qf_%s_L%d", c->name, i);
 	LLVMValueRef f = LLVMAddFunction(c->m, nm, lty);
 	LLVMSetLinkage(f, LLVMInternalLinkage);
-	add_attr(c, f, LLVMAttributeFunctionIndex, "nounwind");
-	add_attr(c, f, LLVMAttributeFunctionIndex, "noinline");
+	qf_lc_fn_attrs(c, f);
 	/* the input is never written while the network runs */
 	add_attr(c, f, 1, "readonly");
 	c->fn = f;
@@ -155,6 +160,7 @@ void qf_lc_build(qf_lc *c)
 	c->p16 = LLVMPointerType(c->i16, 0);
 	c->p32 = LLVMPointerType(c->i32, 0);
 	c->dsp = !c->o->plain && qf_llvm_target_dsp(c->t);
+	c->ssat = strncmp(c->t->triple, "thumbv7", 7) == 0;
 	c->out_direct = direct_output(ig);
 	plan_scratch(c);
 
@@ -194,7 +200,7 @@ void qf_lc_build(qf_lc *c)
 	LLVMValueRef hook = NULL;
 	LLVMTypeRef hty = LLVMFunctionType(c->vd, &c->i32, 1, 0);
 	if (c->o->layer_hook)
-		hook = LLVMAddFunction(c->m, "qf_layer_hook", hty);
+		hook = LLVMAddFunction(c->m, c->o->layer_hook, hty);
 	for (int i = 0; i < ig->nn; i++) {
 		if (hook) {
 			LLVMValueRef a = qf_lc_i32(c, i);

@@ -77,7 +77,9 @@ void qf_lc_dwconv(qf_lc *c, const qf_inode *n)
 	window w;
 	taps(c, n, q, &w);
 	LLVMValueRef ch = qf_lc_loop_begin(c, &lc, 0, C, 1, "chan");
-	LLVMValueRef acc = qf_lc_rq_bias(c, &rq, ch);
+	qf_lc_rqch rf;
+	qf_lc_rq_chan(c, &rq, ch, &rf);
+	LLVMValueRef acc = rf.bias;
 	LLVMValueRef wrow = qf_lc_byte_gep(c, wt, LLVMBuildMul(b, ch, qf_lc_i32(c, cb), ""));
 	for (int t = 0; t < ntap; t++) {
 		LLVMValueRef v = qf_lc_load_act(c, n->in[0], LLVMBuildAdd(b, w.base[t], ch, ""));
@@ -89,7 +91,7 @@ void qf_lc_dwconv(qf_lc *c, const qf_inode *n)
 		acc = LLVMBuildAdd(b, acc, LLVMBuildMul(b, v, wv, ""), "");
 	}
 	LLVMValueRef e = LLVMBuildAdd(b, LLVMBuildMul(b, q, qf_lc_i32(c, C), ""), ch, "");
-	qf_lc_store_act(c, n->out, e, qf_lc_rq_apply(c, &rq, ch, acc));
+	qf_lc_store_act(c, n->out, e, qf_lc_rq_apply(c, &rq, &rf, acc));
 	qf_lc_loop_end(c, &lc);
 	qf_lc_loop_end(c, &lq);
 }
@@ -146,8 +148,60 @@ static void pool_large(qf_lc *c, const qf_inode *n)
 	r = qf_lc_load(c, c->i32, rp, NULL, 4);
 	if (!mx)
 		r = mean(c, r, qf_lc_load(c, c->i32, np, NULL, 4));
-	r = qf_lc_smin(c, qf_lc_smax(c, r, qf_lc_i32(c, n->act_min)), qf_lc_i32(c, n->act_max));
+	r = qf_lc_clamp(c, r, n->act_min, n->act_max);
 	qf_lc_store_act(c, n->out, LLVMBuildAdd(b, LLVMBuildMul(b, q, qf_lc_i32(c, y->c), ""), ch, ""), r);
+	qf_lc_loop_end(c, &lc);
+	qf_lc_loop_end(c, &lq);
+}
+
+/* Max pooling of 4 channels at a time with SSUB8 + SEL (the GE flags that
+ * SSUB8 sets pick each byte of the larger word; LLVM keeps the two in
+ * order, SSUB8 being an intrinsic with side effects), for windows without
+ * padding over an int8 tensor in the arena with channels a multiple of 4. */
+static void maxpool_dsp(qf_lc *c, const qf_inode *n)
+{
+	LLVMBuilderRef b = c->b;
+	const qf_itensor *x = &c->ig->t[n->in[0]], *y = &c->ig->t[n->out];
+	LLVMValueRef X = qf_lc_tensor_ptr(c, n->in[0]), Y = qf_lc_tensor_ptr(c, n->out);
+	qf_lc_loop lq, lc;
+	LLVMValueRef q = qf_lc_loop_begin(c, &lq, 0, (int64_t)y->h * y->w, 1, "pix");
+	LLVMValueRef oy = LLVMBuildUDiv(b, q, qf_lc_i32(c, y->w), "");
+	LLVMValueRef ox = LLVMBuildSub(b, q, LLVMBuildMul(b, oy, qf_lc_i32(c, y->w), ""), "");
+	LLVMValueRef e0 = LLVMBuildMul(
+		b,
+		LLVMBuildAdd(b, LLVMBuildMul(b, oy, qf_lc_i32(c, (int64_t)n->stride * x->w), ""),
+			     LLVMBuildMul(b, ox, qf_lc_i32(c, n->stride), ""), ""),
+		qf_lc_i32(c, x->c), "");
+	LLVMValueRef src = qf_lc_byte_gep(c, X, e0);
+	LLVMValueRef dst = qf_lc_byte_gep(c, Y, LLVMBuildMul(b, q, qf_lc_i32(c, y->c), ""));
+	LLVMValueRef g = qf_lc_loop_begin(c, &lc, 0, y->c / 4, 1, "quad");
+	LLVMValueRef off = LLVMBuildShl(b, g, qf_lc_i32(c, 2), "");
+	LLVMValueRef s = qf_lc_byte_gep(c, src, off);
+	LLVMValueRef m = NULL;
+	for (int ky = 0; ky < n->k_h; ky++)
+		for (int kx = 0; kx < n->k_w; kx++) {
+			LLVMValueRef v = qf_lc_load(c, c->i32, s, qf_lc_i32(c, ((int64_t)ky * x->w + kx) * x->c), 4);
+			if (!m) {
+				m = v;
+				continue;
+			}
+			LLVMValueRef a[2] = {m, v};
+			qf_lc_intrinsic(c, "llvm.arm.ssub8", NULL, a, 2);
+			m = qf_lc_intrinsic(c, "llvm.arm.sel", NULL, a, 2);
+		}
+	/* the clamp, bytewise, when it is not the whole int8 range */
+	int32_t bound[2] = {n->act_min, n->act_max};
+	for (int k = 0; k < 2; k++) {
+		if (bound[k] == (k ? 127 : -128))
+			continue;
+		LLVMValueRef bb = qf_lc_i32(c, (int32_t)((uint32_t)(uint8_t)bound[k] * 0x01010101u));
+		LLVMValueRef a[2] = {m, bb};
+		qf_lc_intrinsic(c, "llvm.arm.ssub8", NULL, a, 2);
+		/* GE set where m >= bound: keep m for the lower bound, the bound for the upper */
+		LLVMValueRef sel[2] = {k ? bb : m, k ? m : bb};
+		m = qf_lc_intrinsic(c, "llvm.arm.sel", NULL, sel, 2);
+	}
+	qf_lc_store(c, m, qf_lc_byte_gep(c, dst, off), NULL, 4);
 	qf_lc_loop_end(c, &lc);
 	qf_lc_loop_end(c, &lq);
 }
@@ -155,32 +209,38 @@ static void pool_large(qf_lc *c, const qf_inode *n)
 void qf_lc_pool(qf_lc *c, const qf_inode *n)
 {
 	LLVMBuilderRef b = c->b;
-	const qf_itensor *y = &c->ig->t[n->out];
+	const qf_itensor *x = &c->ig->t[n->in[0]], *y = &c->ig->t[n->out];
 	int ntap = n->k_h * n->k_w;
+	bool mx = n->op == QF_IOP_MAXPOOL, pad = n->pad_top || n->pad_left;
 	if (ntap > POOL_UNROLL) {
 		pool_large(c, n);
 		return;
 	}
-	bool mx = n->op == QF_IOP_MAXPOOL;
+	if (mx && c->dsp && !pad && x->c % 4 == 0 && n->in[0] != c->ig->input && x->bits == 8 && y->bits == 8) {
+		maxpool_dsp(c, n);
+		return;
+	}
 	qf_lc_loop lq, lc;
 	LLVMValueRef q = qf_lc_loop_begin(c, &lq, 0, (int64_t)y->h * y->w, 1, "pix");
 	window w;
 	taps(c, n, q, &w);
 	/* without padding every window is whole: the count is a constant */
-	LLVMValueRef cnt = n->pad_top || n->pad_left ? w.count : qf_lc_i32(c, ntap);
+	LLVMValueRef cnt = pad ? w.count : qf_lc_i32(c, ntap);
 	LLVMValueRef ch = qf_lc_loop_begin(c, &lc, 0, y->c, 1, "chan");
 	LLVMValueRef r = qf_lc_i32(c, mx ? -128 : 0);
 	for (int t = 0; t < ntap; t++) {
 		/* a padded tap reads element 0 (a valid address) and is left out */
 		LLVMValueRef v = qf_lc_load_act(c, n->in[0], LLVMBuildAdd(b, w.base[t], ch, ""));
 		if (mx)
-			r = LLVMBuildSelect(b, w.ok[t], qf_lc_smax(c, r, v), r, "");
+			r = pad ? LLVMBuildSelect(b, w.ok[t], qf_lc_smax(c, r, v), r, "") : qf_lc_smax(c, r, v);
 		else
-			r = LLVMBuildAdd(b, r, LLVMBuildSelect(b, w.ok[t], v, qf_lc_i32(c, 0), ""), "");
+			r = LLVMBuildAdd(b, r, pad ? LLVMBuildSelect(b, w.ok[t], v, qf_lc_i32(c, 0), "") : v, "");
 	}
 	if (!mx)
 		r = mean(c, r, cnt);
-	r = qf_lc_smin(c, qf_lc_smax(c, r, qf_lc_i32(c, n->act_min)), qf_lc_i32(c, n->act_max));
+	/* a pool of int8 values stays in int8: only a narrower clamp does anything */
+	if (n->act_min > -128 || n->act_max < 127)
+		r = qf_lc_clamp(c, r, n->act_min, n->act_max);
 	LLVMValueRef e = LLVMBuildAdd(b, LLVMBuildMul(b, q, qf_lc_i32(c, y->c), ""), ch, "");
 	qf_lc_store_act(c, n->out, e, r);
 	qf_lc_loop_end(c, &lc);
@@ -206,8 +266,7 @@ void qf_lc_add(qf_lc *c, const qf_inode *n)
 	}
 	LLVMValueRef m = qf_lc_i32(c, n->mult >= 0 ? ig->i32[n->mult] : 0);
 	LLVMValueRef v = qf_lc_rescale_exact(c, s, m, qf_lc_i32(c, ig->i32[n->shift]));
-	v = qf_lc_smax(c, v, qf_lc_i32(c, (int64_t)n->act_min - y->zp));
-	v = qf_lc_smin(c, v, qf_lc_i32(c, (int64_t)n->act_max - y->zp));
+	v = qf_lc_clamp(c, v, n->act_min - y->zp, n->act_max - y->zp);
 	qf_lc_store_act(c, n->out, i, LLVMBuildAdd(b, v, qf_lc_i32(c, y->zp), ""));
 	qf_lc_loop_end(c, &l);
 }

@@ -1,12 +1,12 @@
 /* requant.c: the integer contract (runtime/requant.h) as IR.
  *
- * Every weighted layer has a table of 4 int32 per output channel, read
- * with one load of 16 bytes per channel (LDM on ARM):
- *   [0] the bias times 2^s, where the accumulators hold sum * 2^s (sub-byte
+ * Every weighted layer has a table of 4 int32 per output channel, loaded
+ * once per channel from one base address (LDRD/LDM on ARM):
+ *   [0] the Q31 multiplier (unused in power-of-two mode)
+ *   [1] fast form: the rounding constant r; exact form: the shift
+ *   [2] fast form: the right shift e; exact form: unused
+ *   [3] the bias times 2^s, where the accumulators hold sum * 2^s (sub-byte
  *       weights on the DSP path are read scaled, see dense.c)
- *   [1] the Q31 multiplier (unused in power-of-two mode)
- *   [2] fast form: the rounding constant r; exact form: the shift
- *   [3] fast form: the right shift e; exact form: unused
  *
  * The exact form is the contract written out: left shift, gemmlowp's
  * SaturatingRoundingDoublingHighMul in 64 bits, RoundingDivideByPOT with
@@ -71,19 +71,19 @@ void qf_lc_rq_init(qf_lc *c, const qf_inode *n, int ws, const int64_t *bound, qf
 		int32_t *e = tab + 4 * ch;
 		int64_t bias = n->bias >= 0 ? ig->i32[n->bias + ch] : 0;
 		int32_t s = ig->i32[n->shift + ch];
-		e[0] = (int32_t)(uint32_t)((uint64_t)bias << ws);
-		e[1] = ig->pow2 ? 0 : ig->i32[n->mult + ch];
+		e[3] = (int32_t)(uint32_t)((uint64_t)bias << ws);
+		e[0] = ig->pow2 ? 0 : ig->i32[n->mult + ch];
 		if (!fast) {
-			e[2] = s;
+			e[1] = s;
 		} else if (ig->pow2) {
 			int sh = -s;
 			int64_t r = (sh > 0 ? (int64_t)1 << (sh - 1) : 0) + (int64_t)y->zp * ((int64_t)1 << sh);
-			e[2] = (int32_t)(r << ws);
-			e[3] = sh + ws;
+			e[1] = (int32_t)(r << ws);
+			e[2] = sh + ws;
 		} else {
 			int ex = -s;
-			e[2] = (int32_t)(((int64_t)1 << (ex - 1)) + (int64_t)y->zp * ((int64_t)1 << ex));
-			e[3] = ex;
+			e[1] = (int32_t)(((int64_t)1 << (ex - 1)) + (int64_t)y->zp * ((int64_t)1 << ex));
+			e[2] = ex;
 		}
 	}
 	char nm[64];
@@ -92,15 +92,38 @@ void qf_lc_rq_init(qf_lc *c, const qf_inode *n, int ws, const int64_t *bound, qf
 	free(tab);
 }
 
-static LLVMValueRef field(qf_lc *c, const qf_lc_rq *rq, LLVMValueRef ch, int k)
+void qf_lc_rq_chan(qf_lc *c, const qf_lc_rq *rq, LLVMValueRef ch, qf_lc_rqch *f)
 {
-	LLVMValueRef off = LLVMBuildAdd(c->b, LLVMBuildShl(c->b, ch, qf_lc_i32(c, 4), ""), qf_lc_i32(c, 4 * k), "");
-	return qf_lc_load(c, c->i32, rq->table, off, 4);
+	qf_lc_rq_entry(c, qf_lc_byte_gep(c, rq->table, LLVMBuildShl(c->b, ch, qf_lc_i32(c, 4), "")), f);
 }
 
-LLVMValueRef qf_lc_rq_bias(qf_lc *c, const qf_lc_rq *rq, LLVMValueRef ch)
+void qf_lc_rq_entry(qf_lc *c, LLVMValueRef p, qf_lc_rqch *f)
 {
-	return field(c, rq, ch, 0);
+	f->m = qf_lc_load(c, c->i32, p, NULL, 4);
+	f->r = qf_lc_load(c, c->i32, p, qf_lc_i32(c, 4), 4);
+	f->e = qf_lc_load(c, c->i32, p, qf_lc_i32(c, 8), 4);
+	f->bias = qf_lc_load(c, c->i32, p, qf_lc_i32(c, 12), 4);
+}
+
+LLVMValueRef qf_lc_clamp(qf_lc *c, LLVMValueRef v, int32_t lo, int32_t hi)
+{
+	if (c->ssat) {
+		/* SSAT to the narrowest two's complement range holding [lo, hi],
+		 * then whatever of the clamp it did not do */
+		int k = 1;
+		while (k < 32 && !(lo >= -(1 << (k - 1)) && hi <= (1 << (k - 1)) - 1))
+			k++;
+		if (k < 32) {
+			LLVMValueRef a[2] = {v, qf_lc_i32(c, k)};
+			v = qf_lc_intrinsic(c, "llvm.arm.ssat", NULL, a, 2);
+			if (lo > -(1 << (k - 1)))
+				v = qf_lc_smax(c, v, qf_lc_i32(c, lo));
+			if (hi < (1 << (k - 1)) - 1)
+				v = qf_lc_smin(c, v, qf_lc_i32(c, hi));
+			return v;
+		}
+	}
+	return qf_lc_smin(c, qf_lc_smax(c, v, qf_lc_i32(c, lo)), qf_lc_i32(c, hi));
 }
 
 /* trunc((sext a * sext b + 2^k) >> (k + 1)): the rounded high part. */
@@ -142,31 +165,27 @@ LLVMValueRef qf_lc_rescale_exact(qf_lc *c, LLVMValueRef x, LLVMValueRef mult, LL
 	return LLVMBuildAdd(b, LLVMBuildAShr(b, v, right, ""), up, "");
 }
 
-LLVMValueRef qf_lc_rq_apply(qf_lc *c, const qf_lc_rq *rq, LLVMValueRef ch, LLVMValueRef acc)
+LLVMValueRef qf_lc_rq_apply(qf_lc *c, const qf_lc_rq *rq, const qf_lc_rqch *f, LLVMValueRef acc)
 {
 	LLVMBuilderRef b = c->b;
 	LLVMValueRef v;
 	if (rq->fast && c->ig->pow2) {
-		LLVMValueRef r = field(c, rq, ch, 2), e = field(c, rq, ch, 3);
-		v = LLVMBuildAShr(b, LLVMBuildAdd(b, acc, r, ""), e, "");
+		v = LLVMBuildAShr(b, LLVMBuildAdd(b, acc, f->r, ""), f->e, "");
 	} else if (rq->fast) {
-		LLVMValueRef m = field(c, rq, ch, 1), r = field(c, rq, ch, 2), e = field(c, rq, ch, 3);
 		LLVMValueRef t = rq->wscale_log2 ? LLVMBuildAShr(b, acc, qf_lc_i32(c, rq->wscale_log2 - 1), "")
 						 : LLVMBuildShl(b, acc, qf_lc_i32(c, 1), "");
 		/* SMMULR: (t * m + 2^31) >> 32 */
-		LLVMValueRef h = mul_round_hi(c, t, m, 31);
-		LLVMValueRef u = LLVMBuildAdd(b, h, r, "");
+		LLVMValueRef h = mul_round_hi(c, t, f->m, 31);
+		LLVMValueRef u = LLVMBuildAdd(b, h, f->r, "");
 		u = LLVMBuildSub(b, u, LLVMBuildLShr(b, h, qf_lc_i32(c, 31), ""), "");
-		v = LLVMBuildAShr(b, u, e, "");
+		v = LLVMBuildAShr(b, u, f->e, "");
 	} else {
 		LLVMValueRef x = rq->wscale_log2 ? LLVMBuildAShr(b, acc, qf_lc_i32(c, rq->wscale_log2), "") : acc;
-		LLVMValueRef m = c->ig->pow2 ? qf_lc_i32(c, 0) : field(c, rq, ch, 1);
-		LLVMValueRef y = qf_lc_rescale_exact(c, x, m, field(c, rq, ch, 2));
+		LLVMValueRef m = c->ig->pow2 ? qf_lc_i32(c, 0) : f->m;
+		LLVMValueRef y = qf_lc_rescale_exact(c, x, m, f->r);
 		/* clamp before adding zp: the same clamp, without overflow */
-		y = qf_lc_smax(c, y, qf_lc_i32(c, (int64_t)rq->lo - rq->zp));
-		y = qf_lc_smin(c, y, qf_lc_i32(c, (int64_t)rq->hi - rq->zp));
+		y = qf_lc_clamp(c, y, (int32_t)((int64_t)rq->lo - rq->zp), (int32_t)((int64_t)rq->hi - rq->zp));
 		return LLVMBuildAdd(b, y, qf_lc_i32(c, rq->zp), "");
 	}
-	v = qf_lc_smax(c, v, qf_lc_i32(c, rq->lo));
-	return qf_lc_smin(c, v, qf_lc_i32(c, rq->hi));
+	return qf_lc_clamp(c, v, rq->lo, rq->hi);
 }

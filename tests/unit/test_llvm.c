@@ -49,7 +49,7 @@ static int sh(const char *fmt, ...)
 	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-__attribute__((unused)) static bool have(const char *tool)
+static bool have(const char *tool)
 {
 	return sh("command -v %s >/dev/null 2>&1", tool) == 0;
 }
@@ -62,7 +62,7 @@ static void write_bytes(const char *path, const void *p, size_t n)
 	assert_int_equal(fclose(f), 0);
 }
 
-__attribute__((unused)) static char *read_text(const char *path)
+static char *read_text(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -399,6 +399,289 @@ static void host_random_chains(void **state)
 		fail_msg("too few: %d 4-bit, %d pow2, %d sub-byte, %d long rows", four, pow2, sub, big_k);
 }
 
+/* ------------------------------------------------------------ firmware under QEMU */
+
+typedef struct {
+	const char *target;          /* qforge target */
+	const char *cc, *cflags, *ldflags;
+	const char *qemu;            /* the command, -kernel last */
+	bool riscv;                  /* our own start-up and semihosting (no libc) */
+} fw_kind;
+
+static const fw_kind fw_m4 = {
+	"cortex-m4", "arm-none-eabi-gcc", "-mcpu=cortex-m4 -mthumb",
+	"--specs=rdimon.specs -nostartfiles -T tests/fw/link.ld -Wl,--defsym=FW_FLASH=4M -Wl,--defsym=FW_RAM=4M",
+	"qemu-system-arm -M mps2-an386 -nographic -monitor none -semihosting-config enable=on,target=native "
+	"-icount shift=0 -kernel",
+	false};
+static const fw_kind fw_m0 = {
+	"cortex-m0plus", "arm-none-eabi-gcc", "-mcpu=cortex-m0plus -mthumb",
+	"--specs=rdimon.specs -nostartfiles -T tests/fw/link.ld -Wl,--defsym=FW_FLASH=256K -Wl,--defsym=FW_RAM=16K",
+	"qemu-system-arm -M microbit -nographic -monitor none -semihosting-config enable=on,target=native "
+	"-icount shift=0 -kernel",
+	false};
+static const fw_kind fw_rv = {
+	"rv32imc", "riscv64-unknown-elf-gcc", "-march=rv32imc -mabi=ilp32 -ffreestanding",
+	"", /* made in fw_run */
+	"qemu-system-riscv32 -M virt -bios none -nographic -monitor none -semihosting-config enable=on,target=native "
+	"-icount shift=0 -kernel",
+	true};
+
+/* RISC-V: load at 0x80000000 (QEMU virt, -bios none), a stack, semihosting
+ * for the text and the exit status, and what LLVM and gcc may call. */
+static const char rv_ld[] = "MEMORY { RAM (rwx) : ORIGIN = 0x80000000, LENGTH = 16M }\n"
+			    "ENTRY(_start)\n"
+			    "SECTIONS {\n"
+			    "  .text : { *(.text.start) *(.text*) } > RAM\n"
+			    "  .rodata : { *(.rodata*) *(.srodata*) } > RAM\n"
+			    "  .data : { *(.data*) *(.sdata*) } > RAM\n"
+			    "  .bss : { __bss_start = .; *(.bss*) *(.sbss*) *(COMMON) __bss_end = .; } > RAM\n"
+			    "  _stack_top = ORIGIN(RAM) + LENGTH(RAM);\n"
+			    "}\n";
+static const char rv_glue[] =
+	"#include <stddef.h>\n"
+	"#include <stdint.h>\n"
+	"int main(void);\n"
+	"__asm__(\".section .text.start\\n.globl _start\\n_start:\\n la sp, _stack_top\\n call fw_entry\\n\"\n"
+	"        \"1: j 1b\\n.text\\n\");\n"
+	"static long semi(long op, void *arg)\n{\n"
+	"\tregister long a0 __asm__(\"a0\") = op;\n\tregister void *a1 __asm__(\"a1\") = arg;\n"
+	"\t__asm__ volatile(\".option push\\n.option norvc\\n.balign 16\\nslli x0, x0, 0x1f\\nebreak\\nsrai x0, x0, 7\\n"
+	".option pop\" : \"+r\"(a0) : \"r\"(a1) : \"memory\");\n"
+	"\treturn a0;\n}\n"
+	"void fw_puts(const char *s) { semi(0x04, (void *)s); }\n"
+	"void *memset(void *p, int v, size_t n)\n{\n\tunsigned char *q = p;\n\twhile (n--)\n\t\t*q++ = (unsigned char)v;\n"
+	"\treturn p;\n}\n"
+	"void *memcpy(void *d, const void *s, size_t n)\n{\n\tunsigned char *q = d;\n\tconst unsigned char *r = s;\n"
+	"\twhile (n--)\n\t\t*q++ = *r++;\n\treturn d;\n}\n"
+	"void *memmove(void *d, const void *s, size_t n)\n{\n\tunsigned char *q = d;\n\tconst unsigned char *r = s;\n"
+	"\tif (q < r)\n\t\twhile (n--)\n\t\t\t*q++ = *r++;\n\telse\n\t\twhile (n--)\n\t\t\tq[n] = r[n];\n"
+	"\treturn d;\n}\n"
+	"void fw_entry(void);\n"
+	"void fw_entry(void)\n{\n"
+	"\textern char __bss_start[], __bss_end[];\n"
+	"\tfor (char *p = __bss_start; p < __bss_end; p++) *p = 0;\n"
+	"\tuint32_t blk[2] = {0x20026, (uint32_t)main()};\n"
+	"\tsemi(0x20, blk);\n}\n";
+static const char arm_glue[] = "#include <stdio.h>\nvoid fw_puts(const char *s);\n"
+			       "void fw_puts(const char *s) { fputs(s, stdout); }\n";
+
+/* One firmware model: an Int Graph, its inputs and intref's logits. */
+typedef struct {
+	qf_igraph *ig;
+	int n;                       /* inputs */
+	uint8_t *in;
+	int8_t *want;
+} fw_net;
+
+static void fw_net_init(fw_net *f, qf_igraph *ig, int n, qf_rng *r, const uint8_t *images)
+{
+	f->ig = ig;
+	f->n = n;
+	int64_t ne = qf_itensor_elems(&ig->t[ig->input]);
+	f->in = qf_xmalloc((size_t)(n * ne));
+	f->want = qf_xmalloc((size_t)n * (size_t)ig->classes);
+	qf_intref *ref = qf_intref_new(ig);
+	for (int i = 0; i < n; i++) {
+		for (int64_t k = 0; k < ne; k++)
+			f->in[i * ne + k] = images ? images[i * ne + k] : (uint8_t)qf_rng_below(r, 256);
+		qf_intref_run(ref, f->in + i * ne, f->want + (size_t)i * (size_t)ig->classes);
+	}
+	qf_intref_free(ref);
+}
+
+static void fw_net_free(fw_net *f)
+{
+	free(f->in);
+	free(f->want);
+	qf_igraph_free(f->ig);
+}
+
+static void c_bytes(FILE *f, const char *decl, const void *p, int64_t n, bool sign)
+{
+	fprintf(f, "%s[%lld] = {", decl, (long long)(n ? n : 1));
+	for (int64_t i = 0; i < n; i++)
+		fprintf(f, "%s%d", i % 24 ? "," : i ? ",\n" : "\n",
+			sign ? (int)((const int8_t *)p)[i] : (int)((const uint8_t *)p)[i]);
+	fprintf(f, "%s};\n", n ? "" : "0");
+}
+
+static const char fw_check[] =
+	"static void put_int(long v)\n{\n\tchar b[24];\n\tint i = 23;\n\tb[i] = 0;\n\tint neg = v < 0;\n"
+	"\tunsigned long u = neg ? 0ul - (unsigned long)v : (unsigned long)v;\n"
+	"\tdo { b[--i] = (char)('0' + u % 10); u /= 10; } while (u);\n\tif (neg) b[--i] = '-';\n"
+	"\tfw_puts(b + i);\n}\n"
+	"static int check(const char *name, int (*run)(const uint8_t *, int8_t *, void *), const uint8_t *in,\n"
+	"\tlong ne, const int8_t *want, long classes, int n, long arena_bytes)\n{\n"
+	"\tfor (int i = 0; i < n; i++) {\n"
+	"\t\tuint8_t *a = (uint8_t *)arena;\n"
+	"\t\tfor (long k = 0; k < arena_bytes + 16; k++) a[k] = 0xA5;\n"
+	"\t\tfor (long k = 0; k < classes + 8; k++) got[k] = 0x5A;\n"
+	"\t\tint rc = run(in + i * ne, got, arena);\n"
+	"\t\tconst char *why = rc ? \"status\" : 0;\n"
+	"\t\tlong at = -1;\n"
+	"\t\tfor (long k = 0; k < classes && !why; k++)\n"
+	"\t\t\tif (got[k] != want[i * classes + k]) why = \"logit\", at = k;\n"
+	"\t\tfor (long k = 0; k < 8 && !why; k++) if (got[classes + k] != 0x5A) why = \"past the logits\";\n"
+	"\t\tfor (long k = 0; k < 16 && !why; k++) if (a[arena_bytes + k] != 0xA5) why = \"past the arena\";\n"
+	"\t\tif (why) {\n"
+	"\t\t\tfw_puts(\"FAIL \"); fw_puts(name); fw_puts(\" input \"); put_int(i);\n"
+	"\t\t\tfw_puts(\": \"); fw_puts(why); fw_puts(\" \"); put_int(at);\n"
+	"\t\t\tif (at >= 0) {\n"
+	"\t\t\t\tfw_puts(\" is \"); put_int(got[at]); fw_puts(\", intref \"); put_int(want[i * classes + at]);\n"
+	"\t\t\t}\n"
+	"\t\t\tfw_puts(\"\\n\");\n\t\t\treturn 1;\n\t\t}\n\t}\n"
+	"\tfw_puts(\"ok   \"); fw_puts(name); fw_puts(\"\\n\");\n\treturn 0;\n}\n";
+
+/* Compiles every net for k, links one image and runs it under QEMU. The
+ * image checks every logit, 16 guard bytes after the arena and 8 after the
+ * logits, and prints one "ok"/"FAIL" line per net and a summary; log gets
+ * QEMU's output. Returns the number of nets that failed, or -1 when the
+ * build or QEMU did. */
+static int fw_run(const fw_kind *k, fw_net *nets, int nn, const qf_llvm_opts *o, char *log, size_t logn)
+{
+	qf_target t = load_target(k->target);
+	char dir[512], path[1024];
+	snprintf(dir, sizeof dir, "%s/fw-%s", tmpdir, k->target);
+	sh("rm -rf %s && mkdir -p %s", dir, dir);
+	size_t objn = (size_t)nn * 600 + 1;
+	char *objs = qf_xcalloc(objn, 1);
+	int64_t *arena = qf_xcalloc((size_t)nn, sizeof(int64_t)), amax = 4, classes = 1;
+	for (int i = 0; i < nn; i++) {
+		qf_diag *d = qf_diag_new(stderr);
+		qf_llvm_result res;
+		assert_int_equal(qf_llvm_compile(nets[i].ig, &t, o, &res, d), 0);
+		qf_diag_free(d);
+		snprintf(path, sizeof path, "%s/n%d.o", dir, i);
+		write_bytes(path, res.obj, res.obj_len);
+		size_t l = strlen(objs);
+		snprintf(objs + l, objn - l, " %s", path);
+		arena[i] = res.sum.arena_bytes;
+		amax = arena[i] > amax ? arena[i] : amax;
+		classes = nets[i].ig->classes > classes ? nets[i].ig->classes : classes;
+		qf_llvm_result_free(&res);
+	}
+	snprintf(path, sizeof path, "%s/main.c", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#include <stdint.h>\nvoid fw_puts(const char *s);\n");
+	fprintf(f, "static uint32_t arena[%lld];\nstatic int8_t got[%lld];\n%s", (long long)(amax / 4 + 8),
+		(long long)(classes + 8), fw_check);
+	for (int i = 0; i < nn; i++) {
+		const qf_igraph *ig = nets[i].ig;
+		char decl[64];
+		fprintf(f, "int qf_%s_run(const uint8_t *in, int8_t *out, void *arena);\n", ig->name);
+		snprintf(decl, sizeof decl, "static const uint8_t in%d", i);
+		c_bytes(f, decl, nets[i].in, nets[i].n * qf_itensor_elems(&ig->t[ig->input]), false);
+		snprintf(decl, sizeof decl, "static const int8_t want%d", i);
+		c_bytes(f, decl, nets[i].want, (int64_t)nets[i].n * ig->classes, true);
+	}
+	fprintf(f, "int main(void)\n{\n\tint fails = 0;\n");
+	for (int i = 0; i < nn; i++) {
+		const qf_igraph *ig = nets[i].ig;
+		fprintf(f, "\tfails += check(\"%s\", qf_%s_run, in%d, %lld, want%d, %d, %d, %lld);\n", ig->name, ig->name, i,
+			(long long)qf_itensor_elems(&ig->t[ig->input]), i, ig->classes, nets[i].n, (long long)arena[i]);
+	}
+	fprintf(f, "\tfw_puts(\"nets failed: \");\n\tput_int(fails);\n\tfw_puts(\"\\n\");\n\treturn fails;\n}\n");
+	fclose(f);
+	snprintf(path, sizeof path, "%s/glue.c", dir);
+	FILE *g = fopen(path, "w");
+	assert_non_null(g);
+	fputs(k->riscv ? rv_glue : arm_glue, g);
+	fclose(g);
+	char ldflags[2048];
+	if (k->riscv) {
+		snprintf(path, sizeof path, "%s/rv.ld", dir);
+		write_bytes(path, rv_ld, strlen(rv_ld));
+		snprintf(ldflags, sizeof ldflags, "-nostdlib -nostartfiles -Wl,-T,%s", path);
+	} else {
+		snprintf(ldflags, sizeof ldflags, "%s tests/fw/startup.c tests/fw/tick.c", k->ldflags);
+	}
+	int rc = sh("%s %s -std=c99 -O2 -Wall -Werror -I. -o %s/fw.elf %s/main.c %s/glue.c %s %s %s >%s/build.log 2>&1",
+		    k->cc, k->cflags, dir, dir, dir, objs, ldflags, k->riscv ? "-lgcc" : "", dir);
+	free(objs);
+	free(arena);
+	if (rc != 0) {
+		snprintf(path, sizeof path, "%s/build.log", dir);
+		char *txt = read_text(path);
+		printf("firmware build failed:\n%s\n", txt ? txt : "");
+		free(txt);
+		return -1;
+	}
+	rc = sh("timeout 600 %s %s/fw.elf >%s/run.log 2>&1", k->qemu, dir, dir);
+	snprintf(path, sizeof path, "%s/run.log", dir);
+	char *txt = read_text(path);
+	snprintf(log, logn, "%s", txt ? txt : "");
+	free(txt);
+	const char *sum = strstr(log, "nets failed: ");
+	if (!sum) {
+		printf("%s under QEMU: exit %d, no summary:\n%s\n", k->target, rc, log);
+		return -1;
+	}
+	int failed = atoi(sum + 13), oks = 0;
+	for (const char *p = log; (p = strstr(p, "ok   ")); p++)
+		oks++;
+	if (getenv("QF_VERBOSE"))
+		printf("%s", log);
+	if (failed != rc || oks + failed != nn)
+		return -1;
+	return failed;
+}
+
+static void fw_random_chains(const fw_kind *k, int nets, bool small, uint64_t seed, const qf_llvm_opts *o)
+{
+	char qemu[64];
+	sscanf(k->qemu, "%63s", qemu);
+	if (!have(k->cc) || !have(qemu)) {
+		printf("%s: %s or QEMU missing (scripts/deps.sh installs them)\n", k->target, k->cc);
+		fail();
+	}
+	qf_rng r;
+	qf_rng_seed(&r, seed);
+	fw_net *fn = qf_xcalloc((size_t)nets, sizeof(fw_net));
+	for (int i = 0; i < nets; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "r%d", i);
+		fw_net_init(&fn[i], random_chain(&r, name, small), 8, &r, NULL);
+	}
+	char log[1 << 16];
+	int failed = fw_run(k, fn, nets, o, log, sizeof log);
+	if (failed != 0) {
+		printf("%s", log);
+		for (int i = 0; i < nets; i++) {
+			char want[64];
+			snprintf(want, sizeof want, "FAIL %s ", fn[i].ig->name);
+			if (strstr(log, want))
+				print_chain(fn[i].ig);
+		}
+		fail_msg("%s: %d of %d random chains differ from intref under QEMU", k->target, failed, nets);
+	}
+	for (int i = 0; i < nets; i++)
+		fw_net_free(&fn[i]);
+	free(fn);
+}
+
+static void m4_random_chains(void **state)
+{
+	(void)state;
+	qf_llvm_opts o = {0};
+	fw_random_chains(&fw_m4, 120, false, 9001, &o);
+}
+
+static void m0_random_chains(void **state)
+{
+	(void)state;
+	qf_llvm_opts o = {0};
+	fw_random_chains(&fw_m0, 40, true, 9002, &o);
+}
+
+static void rv32_random_chains(void **state)
+{
+	(void)state;
+	qf_llvm_opts o = {0};
+	fw_random_chains(&fw_rv, 60, false, 9003, &o);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_llvm.XXXXXX");
@@ -406,7 +689,13 @@ int main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(host_random_chains),
+		cmocka_unit_test(m4_random_chains),
+		cmocka_unit_test(m0_random_chains),
+		cmocka_unit_test(rv32_random_chains),
 	};
+	/* QF_TEST=pattern runs the matching tests only */
+	if (getenv("QF_TEST"))
+		cmocka_set_test_filter(getenv("QF_TEST"));
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	sh("rm -rf %s", tmpdir);
 	return rc;
