@@ -270,12 +270,17 @@ static void im2col_words(qf_lc *c, const dense *L, LLVMValueRef buf, LLVMValueRe
 	LLVMBuilderRef b = c->b;
 	bool raw = qf_lc_is_input(c, L->xt);
 	int32_t zb = raw ? 128 + L->x->zp : L->x->zp; /* the byte that means the zero point */
-	uint8_t *row = qf_xmalloc((size_t)L->Cin);
-	memset(row, zb & 0xFF, (size_t)L->Cin);
-	char nm[48];
-	snprintf(nm, sizeof nm, "L%d.pad", c->node);
-	LLVMValueRef pad = qf_lc_const_bytes(c, nm, row, (size_t)L->Cin);
-	free(row);
+	/* without padding every tap is inside (the window arithmetic) */
+	bool padded = L->PT || L->PL;
+	LLVMValueRef pad = NULL;
+	if (padded) {
+		uint8_t *row = qf_xmalloc((size_t)L->Cin);
+		memset(row, zb & 0xFF, (size_t)L->Cin);
+		char nm[48];
+		snprintf(nm, sizeof nm, "L%d.pad", c->node);
+		pad = qf_lc_const_bytes(c, nm, row, (size_t)L->Cin);
+		free(row);
+	}
 	int32_t nz = raw ? -(128 + L->x->zp) : -L->x->zp;
 	LLVMValueRef nzz = qf_lc_i32(c, (int32_t)(((uint32_t)nz & 0xFFFFu) * 0x10001u));
 	const char *ext = raw ? "llvm.arm.uxtab16" : "llvm.arm.sxtab16";
@@ -295,8 +300,13 @@ static void im2col_words(qf_lc *c, const dense *L, LLVMValueRef buf, LLVMValueRe
 	LLVMValueRef e = LLVMBuildMul(b, LLVMBuildAdd(b, LLVMBuildMul(b, iy, qf_lc_i32(c, L->W), ""), ix, ""),
 				      qf_lc_i32(c, L->Cin), "");
 	/* the address only when valid: a select of pointers */
-	e = LLVMBuildSelect(b, ok, e, qf_lc_i32(c, 0), "");
-	LLVMValueRef src = LLVMBuildSelect(b, ok, qf_lc_byte_gep(c, X, e), pad, "");
+	LLVMValueRef src;
+	if (padded) {
+		e = LLVMBuildSelect(b, ok, e, qf_lc_i32(c, 0), "");
+		src = LLVMBuildSelect(b, ok, qf_lc_byte_gep(c, X, e), pad, "");
+	} else {
+		src = qf_lc_byte_gep(c, X, e);
+	}
 	LLVMValueRef tap = LLVMBuildAdd(b, LLVMBuildMul(b, ky, qf_lc_i32(c, L->KW), ""), kx, "");
 	/* word (g * P + p) * 2 of the column, g = tap * in_c / 4 + gi */
 	LLVMValueRef dst = qf_lc_byte_gep(
@@ -467,8 +477,7 @@ static LLVMValueRef tile_function(qf_lc *c, const dense *L, const qf_lc_rq *rq)
 	}
 	/* passes over K: units are weight words (DSP) or values (plain) */
 	int64_t units = L->dsp ? L->Kp / L->vpw : L->K;
-	int64_t mu = getenv("QF_MU") ? atoi(getenv("QF_MU")) : MAX_UNROLL;
-	int64_t per = L->dsp ? mu / L->vpw : mu;
+	int64_t per = L->dsp ? MAX_UNROLL / L->vpw : MAX_UNROLL;
 	if (per < 1)
 		per = 1;
 	if (units > per) {

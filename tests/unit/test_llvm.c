@@ -28,6 +28,7 @@
 
 #include <cmocka.h>
 
+#include "backends/c/cgen.h"
 #include "backends/llvm/llvm_backend.h"
 #include "frontend/frontend.h"
 #include "interp/interp.h"
@@ -682,16 +683,441 @@ static void rv32_random_chains(void **state)
 	fw_random_chains(&fw_rv, 60, false, 9003, &o);
 }
 
+/* ------------------------------------------------------------ fmnist-small on Fashion-MNIST */
+
+#define FM "/usr/share/datasets/fashion-mnist/"
+enum { FM_TEST = 100, FM_CALIB = 200 };
+
+static const char fm_int8[] = "space fmnist_small {\n"
+			      "  input 1x28x28;\n"
+			      "  conv c 16 k 3 s 1 relu;\n"
+			      "  pool max k 2 s 2;\n"
+			      "  conv c 32 k 3 s 1 relu;\n"
+			      "  pool max k 2 s 2;\n"
+			      "  conv c 64 k 3 s 1 relu;\n"
+			      "  pool avg global;\n"
+			      "  fc 10;\n"
+			      "}\n";
+/* 4-bit weights in conv2 and conv3, a 4-bit activation between two convs,
+ * 2-bit weights in the fc */
+static const char fm_mixed[] = "quant mixed {\n"
+			       "  weights { bits {2, 4, 8}; per channel; symmetric; }\n"
+			       "  acts    { bits {4, 8};    per tensor;  asymmetric; }\n"
+			       "}\n"
+			       "space fmnist_mixed {\n"
+			       "  input 1x28x28;\n"
+			       "  conv c 16 k 3 s 1 relu wbits 8 abits 8;\n"
+			       "  pool max k 2 s 2;\n"
+			       "  conv c 32 k 3 s 1 relu wbits 4 abits 4;\n"
+			       "  conv c 32 k 3 s 2 relu wbits 4 abits 8;\n"
+			       "  conv c 64 k 3 s 1 relu wbits 4 abits 8;\n"
+			       "  pool avg global;\n"
+			       "  fc 10 wbits 2 abits 8;\n"
+			       "}\n";
+
+static qf_dataset fm;
+
+static int fm_setup(void **state)
+{
+	(void)state;
+	qf_data spec = {
+		.name = "fmnist",
+		.train_images = FM "train-images-idx3-ubyte.gz",
+		.train_labels = FM "train-labels-idx1-ubyte.gz",
+		.test_images = FM "t10k-images-idx3-ubyte.gz",
+		.test_labels = FM "t10k-labels-idx1-ubyte.gz",
+		.in_c = 1,
+		.in_h = 28,
+		.in_w = 28,
+		.classes = 10,
+	};
+	qf_diag *d = qf_diag_new(stderr);
+	int rc = qf_dataset_load(&spec, FM_CALIB, FM_TEST, &fm, d);
+	qf_diag_free(d);
+	return rc;
+}
+
+static int fm_teardown(void **state)
+{
+	(void)state;
+	qf_dataset_free(&fm);
+	return 0;
+}
+
+/* The space's network, calibrated on FM_CALIB training images, lowered. */
+static qf_igraph *fm_model(const char *text, bool pow2, const char *name)
+{
+	qf_diag *d = qf_diag_new(stderr);
+	qf_diag_set_source(d, "t.qf", text, strlen(text));
+	qf_program *p = qf_parse("t.qf", text, strlen(text), d);
+	assert_non_null(p);
+	assert_int_equal(qf_diag_errors(d), 0);
+	qf_choice ch;
+	qf_choice_init(&ch, &p->spaces[p->sel_space]);
+	qf_graph *g = qf_sample(p, &ch, 5, d);
+	assert_non_null(g);
+	qf_choice_free(&ch);
+	qf_program_free(p);
+	qf_calib_cfg cc = {.pow2 = pow2, .batch = 50, .threads = 2};
+	assert_int_equal(qf_calibrate(g, &fm, &fm.train, FM_CALIB, &cc, d), 0);
+	qf_igraph *ig = qf_lower(g, d);
+	assert_non_null(ig);
+	free(ig->name);
+	ig->name = qf_xstrdup(name);
+	qf_graph_free(g);
+	qf_diag_free(d);
+	return ig;
+}
+
+static uint8_t *fm_images(const qf_igraph *ig)
+{
+	int64_t ne = qf_itensor_elems(&ig->t[ig->input]);
+	uint8_t *img = qf_xmalloc((size_t)(FM_TEST * ne));
+	for (int i = 0; i < FM_TEST; i++)
+		qf_image_hwc(&fm, &fm.test, i, img + i * ne);
+	return img;
+}
+
+/* The C backend's emission of ig for the host, as a shared object. */
+static run_fn c_backend_load(const qf_igraph *ig, void **dl)
+{
+	char dir[512], so[600];
+	snprintf(dir, sizeof dir, "%s/c-%s", tmpdir, ig->name);
+	snprintf(so, sizeof so, "%s.so", dir);
+	qf_diag *d = qf_diag_new(stderr);
+	qf_cgen_opts co = {.out_dir = dir, .name = ig->name};
+	assert_int_equal(qf_cgen_emit(ig, &co, NULL, d), 0);
+	qf_diag_free(d);
+	assert_int_equal(sh("cc -std=c99 -O2 -shared -fPIC -o %s %s/*.c", so, dir), 0);
+	*dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	assert_non_null(*dl);
+	char sym[96];
+	snprintf(sym, sizeof sym, "qf_%s_run", ig->name);
+	run_fn f = (run_fn)(uintptr_t)dlsym(*dl, sym);
+	assert_non_null(f);
+	return f;
+}
+
+/* 100 test images: the LLVM object on the host, intref and the C backend
+ * agree on every logit; the accuracy over them is the reference's. */
+static void fmnist_host(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *name;
+		bool pow2;
+	} nets[] = {{fm_int8, "fm_int8", false}, {fm_int8, "fm_pow2", true}, {fm_mixed, "fm_mixed", false}};
+	for (size_t k = 0; k < sizeof nets / sizeof nets[0]; k++) {
+		qf_igraph *ig = fm_model(nets[k].text, nets[k].pow2, nets[k].name);
+		int64_t ne = qf_itensor_elems(&ig->t[ig->input]);
+		int narrow_w = 0, narrow_a = 0;
+		for (int i = 0; i < ig->nn; i++)
+			narrow_w += ig->n[i].w_bits == 4 || ig->n[i].w_bits == 2;
+		for (int t = 0; t < ig->nt; t++)
+			narrow_a += ig->t[t].bits == 4;
+		assert_int_equal(ig->pow2, nets[k].pow2);
+		if (nets[k].text == fm_mixed && (narrow_w != 4 || narrow_a != 1))
+			fail_msg("the mixed model has %d sub-byte weight layers and %d 4-bit tensors", narrow_w, narrow_a);
+		uint8_t *img = fm_images(ig);
+		host_model hm;
+		qf_llvm_opts o = {0};
+		host_load(ig, &o, &hm, 1000 + (int)k);
+		void *cdl;
+		run_fn crun = c_backend_load(ig, &cdl);
+		qf_intref *ref = qf_intref_new(ig);
+		uint8_t *arena = qf_xmalloc((size_t)(hm.arena > ig->arena_bytes ? hm.arena : ig->arena_bytes));
+		int8_t want[16], got[16], cz[16];
+		int agree = 0;
+		for (int i = 0; i < FM_TEST; i++) {
+			qf_intref_run(ref, img + i * ne, want);
+			assert_int_equal(hm.run(img + i * ne, got, arena), 0);
+			assert_int_equal(crun(img + i * ne, cz, arena), 0);
+			if (memcmp(got, want, 10) || memcmp(cz, want, 10))
+				fail_msg("%s image %d: llvm, C backend and intref differ", nets[k].name, i);
+			agree++;
+		}
+		assert_int_equal(agree, FM_TEST);
+		free(arena);
+		qf_intref_free(ref);
+		dlclose(cdl);
+		host_unload(&hm);
+		free(img);
+		qf_igraph_free(ig);
+	}
+}
+
+/* The same three models' Cortex-M4 objects under QEMU (the DSP path), and
+ * the int8 model on Cortex-M0+ and RV32. */
+static void fmnist_fw(void **state)
+{
+	(void)state;
+	fw_net nets[3];
+	static const char *const names[] = {"fm_int8", "fm_pow2", "fm_mixed"};
+	for (int k = 0; k < 3; k++) {
+		qf_igraph *ig = fm_model(k == 2 ? fm_mixed : fm_int8, k == 1, names[k]);
+		uint8_t *img = fm_images(ig);
+		fw_net_init(&nets[k], ig, FM_TEST, NULL, img);
+		free(img);
+	}
+	qf_llvm_opts o = {0};
+	char log[1 << 16];
+	int failed = fw_run(&fw_m4, nets, 3, &o, log, sizeof log);
+	if (failed)
+		fail_msg("Cortex-M4: %d of 3 models differ from intref:\n%s", failed, log);
+	failed = fw_run(&fw_rv, nets, 1, &o, log, sizeof log);
+	if (failed)
+		fail_msg("RV32: fm_int8 differs from intref:\n%s", log);
+	for (int k = 0; k < 3; k++)
+		fw_net_free(&nets[k]);
+}
+
+/* ------------------------------------------------------------ a tiny model: golden IR */
+
+static int itensor(qf_igraph *ig, int h, int w, int c, int bits, int32_t zp)
+{
+	return tensor(ig, h, w, c, bits, zp);
+}
+
+/* input 6x6x4 -> conv 3x3 pad 1, 8 channels, 8-bit weights, relu -> max
+ * pool 2 -> fc 3 with 4-bit weights; fixed numbers, planned. */
+static qf_igraph *tiny(void)
+{
+	qf_igraph *ig = qf_igraph_new("tiny");
+	ig->input = itensor(ig, 6, 6, 4, 8, -128);
+	int a = itensor(ig, 6, 6, 8, 8, -128), p = itensor(ig, 3, 3, 8, 8, -128), z = itensor(ig, 1, 1, 3, 8, 5);
+	int n0 = qf_igraph_add_node(ig, QF_IOP_CONV, "conv", ig->input, -1, a, -1);
+	int n1 = qf_igraph_add_node(ig, QF_IOP_MAXPOOL, "pool", a, -1, p, -1);
+	int n2 = qf_igraph_add_node(ig, QF_IOP_FC, "fc", p, -1, z, -1);
+	qf_inode *c = &ig->n[n0], *pl = &ig->n[n1], *f = &ig->n[n2];
+	c->k_h = c->k_w = 3;
+	c->pad_top = c->pad_left = 1;
+	pl->k_h = pl->k_w = pl->stride = 2;
+	int wb[3] = {8, 0, 4};
+	qf_inode *w[3] = {c, pl, f};
+	for (int i = 0; i < 3; i++) {
+		qf_inode *n = w[i];
+		n->act_min = -128;
+		n->act_max = 127;
+		if (!wb[i])
+			continue;
+		int oc = ig->t[n->out].c;
+		n->w_bits = wb[i];
+		n->wsrc = 0;
+		n->w_bytes = qf_inode_rows(ig, n) * qf_packed_row_bytes(qf_inode_row_len(ig, n), n->w_bits);
+		n->w_off = qf_igraph_alloc_w(ig, n->w_bytes);
+		for (int64_t k = 0; k < n->w_bytes; k++)
+			ig->w[n->w_off + k] = (uint8_t)(k * 37 + i * 11);
+		n->bias = qf_igraph_alloc_i32(ig, oc);
+		n->mult = qf_igraph_alloc_i32(ig, oc);
+		n->shift = qf_igraph_alloc_i32(ig, oc);
+		for (int ch = 0; ch < oc; ch++) {
+			ig->i32[n->bias + ch] = 100 * ch - 300;
+			ig->i32[n->mult + ch] = 0x40000000 + 0x1000000 * ch;
+			ig->i32[n->shift + ch] = -9 - ch % 3;
+		}
+	}
+	ig->output = z;
+	ig->classes = 3;
+	ig->stage = QF_ISTAGE_QUANTIZED;
+	const char *why = qf_igraph_verify(ig);
+	if (why)
+		fail_msg("tiny: %s", why);
+	qf_plan(ig);
+	return ig;
+}
+
+/* The module as built for Cortex-M4, before any pass, against
+ * tests/golden/llvm/tiny.ll (UPDATE=1 rewrites it). */
+static void golden_tiny(void **state)
+{
+	(void)state;
+	qf_igraph *ig = tiny();
+	qf_target t = load_target("cortex-m4");
+	qf_llvm_opts o = {0};
+	qf_diag *d = qf_diag_new(stderr);
+	char *txt = qf_llvm_module_text(ig, &t, &o, d);
+	assert_non_null(txt);
+	qf_diag_free(d);
+	/* nothing of the machine it was made on */
+	assert_null(strstr(txt, "/tmp"));
+	assert_null(strstr(txt, "/work"));
+	const char *path = "tests/golden/llvm/tiny.ll";
+	if (getenv("UPDATE") && strcmp(getenv("UPDATE"), "1") == 0) {
+		write_bytes(path, txt, strlen(txt));
+	} else {
+		char *want = read_text(path);
+		if (!want)
+			fail_msg("%s missing (UPDATE=1 makes it)", path);
+		if (strcmp(want, txt) != 0) {
+			char got[600];
+			snprintf(got, sizeof got, "%s/tiny.ll", tmpdir);
+			write_bytes(got, txt, strlen(txt));
+			sh("diff -u %s %s | head -40", path, got);
+			fail_msg("the tiny module differs from %s (UPDATE=1 refreshes it)", path);
+		}
+		free(want);
+	}
+	/* and the same numbers come out of it as out of intref */
+	host_model hm;
+	host_load(ig, &o, &hm, 2000);
+	qf_rng r;
+	qf_rng_seed(&r, 3);
+	assert_int_equal(host_compare(ig, &hm, 50, &r, "tiny"), 0);
+	host_unload(&hm);
+	free(txt);
+	qf_igraph_free(ig);
+}
+
+/* ------------------------------------------------------------ bad input and the output folder */
+
+static char *diag_text(FILE *f)
+{
+	fflush(f);
+	rewind(f);
+	static char buf[4096];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = 0;
+	return buf;
+}
+
+/* A target this LLVM lacks, a CPU or a feature it does not know: an error
+ * that says which, and no object. */
+static void bad_targets(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *field, *value, *want;
+	} cases[] = {
+		{"triple", "aarch64-none-elf", "cannot compile for 'aarch64-none-elf'"},
+		{"triple", "nonsense-triple", "cannot compile for 'nonsense-triple'"},
+		{"cpu", "cortex-m99", "does not know the CPU 'cortex-m99'"},
+		{"cpu", "rocket-lake", "does not know the CPU 'rocket-lake'"},
+		{"features", "+dsp,+nofeature", "does not know the feature '+nofeature'"},
+		{"triple", "", "has no LLVM triple"},
+	};
+	qf_igraph *ig = tiny();
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		qf_target t = load_target(k == 3 ? "host" : "cortex-m4");
+		char *dst = strcmp(cases[k].field, "triple") == 0 ? t.triple
+			    : strcmp(cases[k].field, "cpu") == 0  ? t.cpu
+								  : t.llvm_features;
+		snprintf(dst, 32, "%s", cases[k].value);
+		FILE *f = tmpfile();
+		qf_diag *d = qf_diag_new(f);
+		assert_int_equal(qf_llvm_check_target(&t, d), -1);
+		char out[600];
+		snprintf(out, sizeof out, "%s/bad%zu", tmpdir, k);
+		qf_llvm_opts o = {0};
+		assert_int_equal(qf_emit_llvm(ig, &t, out, &o, NULL, d), -1);
+		const char *txt = diag_text(f);
+		if (!strstr(txt, cases[k].want))
+			fail_msg("%s = '%s': expected \"%s\" in:\n%s", cases[k].field, cases[k].value, cases[k].want, txt);
+		struct stat st;
+		assert_int_not_equal(stat(out, &st), 0);
+		/* nothing beside it either */
+		assert_int_not_equal(sh("ls -d %s.* >/dev/null 2>&1", out), 0);
+		qf_diag_free(d);
+		fclose(f);
+	}
+	/* the built-in targets all compile */
+	for (const char *const *n = qf_target_builtin; *n; n++) {
+		qf_target t = load_target(*n);
+		qf_diag *d = qf_diag_new(stderr);
+		assert_int_equal(qf_llvm_check_target(&t, d), 0);
+		qf_diag_free(d);
+	}
+	qf_igraph_free(ig);
+}
+
+/* Output folders: written whole, replaced whole, a foreign folder or a
+ * file refused untouched, an impossible place refused without leftovers. */
+static void output_folder(void **state)
+{
+	(void)state;
+	qf_igraph *ig = tiny();
+	qf_target t = load_target("cortex-m4");
+	qf_llvm_opts o = {.emit_llvm = true, .emit_asm = true};
+	char out[600], path[700];
+	snprintf(out, sizeof out, "%s/out", tmpdir);
+	qf_diag *d = qf_diag_new(stderr);
+	qf_llvm_summary s;
+	assert_int_equal(qf_emit_llvm(ig, &t, out, &o, &s, d), 0);
+	static const char *const files[] = {"model.o", "model.h", "model.ll", "model.s"};
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "%s/%s", out, files[i]);
+		struct stat st;
+		assert_int_equal(stat(path, &st), 0);
+		assert_true(st.st_size > 0);
+	}
+	assert_true(s.dsp && s.text_bytes > 0 && s.const_bytes > 0 && s.arena_bytes >= ig->arena_bytes);
+	/* the object defines the run function and nothing else global */
+	snprintf(path, sizeof path, "%s/model.o", out);
+	assert_int_equal(sh("arm-none-eabi-nm -g --defined-only %s | grep -v ' qf_tiny_run$' | grep -q .", path), 1);
+	assert_int_equal(sh("arm-none-eabi-nm -g --defined-only %s | grep -q ' T qf_tiny_run$'", path), 0);
+	/* model.h: the C backend's API and constants */
+	snprintf(path, sizeof path, "%s/model.h", out);
+	char *h = read_text(path);
+	assert_non_null(strstr(h, "int qf_tiny_run(const uint8_t *in, int8_t *out_logits, void *arena);"));
+	assert_non_null(strstr(h, "#define QF_TINY_CLASSES 3\n"));
+	assert_non_null(strstr(h, "#define QF_TINY_LAYERS 3\n"));
+	char want[64];
+	snprintf(want, sizeof want, "#define QF_TINY_ARENA_BYTES %lld\n", (long long)s.arena_bytes);
+	assert_non_null(strstr(h, want));
+	free(h);
+	/* again, without the text files and under another name: replaced whole */
+	o.emit_llvm = o.emit_asm = false;
+	o.name = "other";
+	assert_int_equal(qf_emit_llvm(ig, &t, out, &o, NULL, d), 0);
+	snprintf(path, sizeof path, "%s/model.ll", out);
+	struct stat st;
+	assert_int_not_equal(stat(path, &st), 0);
+	snprintf(path, sizeof path, "%s/model.h", out);
+	h = read_text(path);
+	assert_non_null(strstr(h, "qf_other_run"));
+	free(h);
+	assert_int_not_equal(sh("ls -d %s.* >/dev/null 2>&1", out), 0);
+	qf_diag_free(d);
+	/* a folder that is not an emission, a file, a place no folder can be */
+	char foreign[600], file[600];
+	snprintf(foreign, sizeof foreign, "%s/mine", tmpdir);
+	snprintf(file, sizeof file, "%s/afile", tmpdir);
+	assert_int_equal(sh("mkdir -p %s && echo precious > %s/notes.txt && echo x > %s", foreign, foreign, file), 0);
+	const char *bad[] = {foreign, file, "/proc/qforge-llvm-out", NULL};
+	char under[700];
+	snprintf(under, sizeof under, "%s/sub/out", file);
+	bad[3] = under;
+	const char *why[] = {"not a folder qforge emit wrote", "is not a folder", "cannot", "cannot"};
+	for (int i = 0; i < 4; i++) {
+		FILE *f = tmpfile();
+		d = qf_diag_new(f);
+		assert_int_equal(qf_emit_llvm(ig, &t, bad[i], &o, NULL, d), -1);
+		const char *txt = diag_text(f);
+		if (!strstr(txt, why[i]))
+			fail_msg("%s: expected \"%s\" in: %s", bad[i], why[i], txt);
+		qf_diag_free(d);
+		fclose(f);
+	}
+	assert_int_equal(sh("test \"$(cat %s/notes.txt)\" = precious && test \"$(ls %s)\" = notes.txt", foreign, foreign), 0);
+	assert_int_equal(sh("test \"$(cat %s)\" = x", file), 0);
+	assert_int_not_equal(sh("ls -d %s.* %s.* >/dev/null 2>&1", foreign, file), 0);
+	qf_igraph_free(ig);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_llvm.XXXXXX");
 	if (!mkdtemp(tmpdir))
 		return 1;
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(golden_tiny),
+		cmocka_unit_test(bad_targets),
+		cmocka_unit_test(output_folder),
 		cmocka_unit_test(host_random_chains),
 		cmocka_unit_test(m4_random_chains),
 		cmocka_unit_test(m0_random_chains),
 		cmocka_unit_test(rv32_random_chains),
+		cmocka_unit_test_setup_teardown(fmnist_host, fm_setup, fm_teardown),
+		cmocka_unit_test_setup_teardown(fmnist_fw, fm_setup, fm_teardown),
 	};
 	/* QF_TEST=pattern runs the matching tests only */
 	if (getenv("QF_TEST"))
