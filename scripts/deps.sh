@@ -6,7 +6,7 @@ set -eu
 
 PKGS="make gcc pkg-config flex bison libxml2-dev zlib1g-dev llvm-14-dev clang-14
 libclang-rt-14-dev libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
-qemu-system-arm dataset-fashion-mnist"
+qemu-system-arm dataset-fashion-mnist gcc-riscv64-unknown-elf qemu-system-misc"
 
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $PKGS 2>/dev/null |
 	awk '$2 == "ii" { print $1 }')
