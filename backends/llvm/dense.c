@@ -38,7 +38,8 @@
 #include "backends/llvm/llvm_internal.h"
 
 enum {
-	MAX_UNROLL = 144,            /* values of K per pass of the unrolled body */
+	MAX_UNROLL = 144,            /* DSP: values of K per pass of the unrolled body */
+	PLAIN_UNROLL = 32,           /* plain: the same (each value is P*C multiply-adds of a few instructions) */
 	GATHER_UNROLL = 64           /* up to this K the gather is straight-line code */
 };
 
@@ -477,7 +478,7 @@ static LLVMValueRef tile_function(qf_lc *c, const dense *L, const qf_lc_rq *rq)
 	}
 	/* passes over K: units are weight words (DSP) or values (plain) */
 	int64_t units = L->dsp ? L->Kp / L->vpw : L->K;
-	int64_t per = L->dsp ? MAX_UNROLL / L->vpw : MAX_UNROLL;
+	int64_t per = L->dsp ? MAX_UNROLL / L->vpw : PLAIN_UNROLL;
 	if (per < 1)
 		per = 1;
 	if (units > per) {
