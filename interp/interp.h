@@ -450,6 +450,9 @@ void qf_qat_after_update(qf_qat *q);
 /* Activations (called by the engine on the output of a step): the
  * quantizer of tensor t, or -1 when t is not fake-quantized. */
 int qf_qat_act_of(const qf_qat *q, int t);
+/* The quantizer whose params tensor t carries (a chain's inside, a pool's
+ * output: the chain's, the input's), whether or not it is applied there. */
+int qf_qat_act_shared(const qf_qat *q, int t);
 /* The same in pieces, for an engine that runs the kernels in parallel:
  * prepare feeds the observers (training) and sets up the step, and gives
  * the forward quantizer (false: nothing to quantize, the FLOAT phase);

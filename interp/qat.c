@@ -674,6 +674,12 @@ int qf_qat_act_of(const qf_qat *Q, int t)
 	return Q->apply[t] ? Q->act_of[t] : -1;
 }
 
+int qf_qat_act_shared(const qf_qat *Q, int t)
+{
+	QF_ASSERT(t >= 0 && t < Q->g->nt);
+	return Q->act_of[t];
+}
+
 static void observe(qf_qat *Q, quantizer *z, const float *y, int64_t n)
 {
 	float mn = y[0], mx = y[0];

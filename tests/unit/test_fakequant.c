@@ -383,17 +383,28 @@ static void test_gradmod(void **state)
 	 * than away from it */
 	qf_rng r;
 	qf_rng_seed(&r, 9);
-	for (int i = 0; i < 1000; i++) {
-		float xi = (float)(qf_rng_normal(&r) * 20), di = (float)qf_rng_normal(&r), gi;
-		qf_fq_backward(&q, &xi, &di, &gi, 1, false, NULL);
+	enum { M = 1000 };
+	static float xs[M], ds[M], gs[M];
+	for (int i = 0; i < M; i++) {
+		xs[i] = (float)(qf_rng_normal(&r) * 20);
+		ds[i] = (float)qf_rng_normal(&r);
+	}
+	/* all at once: the vector path */
+	qf_fq_backward(&q, xs, ds, gs, M, false, NULL);
+	int toward_n = 0;
+	for (int i = 0; i < M; i++) {
+		float xi = xs[i], di = ds[i], gi = gs[i];
 		if (fabsf(xi) > 127)
 			continue;
 		float res = xi - rintf(xi);
 		/* the update -gi moves x by -gi; toward rint(x) means -gi and res of opposite signs */
 		bool toward = (-di) * res < 0;
+		toward_n += toward;
+		assert_float_equal(gi, di * (1 + delta * (di > 0 ? res : -res)), 1e-5);
 		if (res != 0 && di != 0)
 			assert_true(toward ? fabsf(gi) >= fabsf(di) : fabsf(gi) <= fabsf(di));
 	}
+	assert_true(toward_n > 300 && toward_n < 700);
 }
 
 static void test_round_bits(void **state)
