@@ -359,6 +359,8 @@ static void print_result(const job *jb, const qf_target *t, const char *cpu, con
 			 const qf_igraph *ig, const result *r, double ref_acc, int64_t arena)
 {
 	double acc = r->images ? 100.0 * r->correct / r->images : 0;
+	/* the cores whose builds take the runtime's DSP path */
+	bool dsp = strcmp(cpu, "cortex-m4") == 0 || strcmp(cpu, "cortex-m7") == 0;
 	bool exact = r->mismatches == 0;
 	int64_t ram = r->stack >= 0 ? arena + r->stack : -1;
 	if (jb->v[OPT_JSON]) {
@@ -394,7 +396,7 @@ static void print_result(const job *jb, const qf_target *t, const char *cpu, con
 				qf_json_object(&j, true);
 				qf_json_kstr(&j, "name", ig->n[i].name);
 				qf_json_kstr(&j, "op", qf_iop_name[ig->n[i].op]);
-				qf_json_kstr(&j, "kernel", jb->ref ? "reference" : qf_cgen_kernel(ig, &ig->n[i]));
+				qf_json_kstr(&j, "kernel", jb->ref ? "reference" : qf_cgen_impl(ig, &ig->n[i], dsp));
 				qf_json_kint(&j, "macs", ig->n[i].macs);
 				qf_json_kint(&j, "instructions", r->layer[i]);
 				qf_json_end(&j);
@@ -422,7 +424,7 @@ static void print_result(const job *jb, const qf_target *t, const char *cpu, con
 			const qf_inode *n = &ig->n[i];
 			sum += r->layer[i];
 			printf("  %-24s %-8s %-17s %12s", n->name, qf_iop_name[n->op],
-			       jb->ref ? "reference" : qf_cgen_kernel(ig, n),
+			       jb->ref ? "reference" : qf_cgen_impl(ig, n, dsp),
 			       qf_fmt_int(a, sizeof a, r->layer[i]));
 			if (n->macs)
 				printf("  %6.2f/MAC", (double)r->layer[i] / (double)n->macs);

@@ -58,5 +58,9 @@ int qf_write_file(const char *dir, const char *name, const char *data, size_t le
 
 /* The runtime kernel that runs node n ("qf_conv_s8", ...). */
 const char *qf_cgen_kernel(const qf_igraph *ig, const qf_inode *n);
+/* What runs node n in the emitted code on a core with (dsp) or without
+ * the DSP extension: "generated" (a loop emitted for this layer's shape,
+ * see cgen_spec.c) or the runtime kernel's name. */
+const char *qf_cgen_impl(const qf_igraph *ig, const qf_inode *n, bool dsp);
 
 #endif
