@@ -111,8 +111,8 @@ static int64_t *bounds(const qf_igraph *ig, const dense *L)
 static void tiles(const qf_lc *c, dense *L, bool dsp)
 {
 	L->dsp = dsp;
-	L->P = c->o->tile_p > 0 ? c->o->tile_p : 2;
-	L->C = c->o->tile_c > 0 ? c->o->tile_c : 2;
+	L->P = c->o->tile_p > 0 ? c->o->tile_p : dsp ? 4 : 2;
+	L->C = c->o->tile_c > 0 ? c->o->tile_c : dsp ? 1 : 2;
 	if (L->P > L->npix)
 		L->P = (int)L->npix;
 	if (L->C > L->Cout)
@@ -379,6 +379,35 @@ static LLVMValueRef sxtb16(qf_lc *c, LLVMValueRef w, int ror)
 
 /* DSP: nwords weight words per channel from word w0 (a value) on, into the
  * accumulators acc[p*C + c] (SSA values, updated). */
+/* Two adjacent words at p + off with one LDRD, the low word first.
+ * LLVM has no intrinsic for it, and from two i32 loads, or one i64 load
+ * (which its DAG combiner splits again), its ARM backend pairs only some:
+ * measured on fmnist-small, 4 of the 6 words of a 2x2 tile's group came
+ * in single LDRs. So it is one line of inline assembly: any two registers
+ * suit LDRD in Thumb-2, and the offset is baked in. It says it touches
+ * memory (~{memory}), so LLVM keeps it after the im2col stores when a
+ * short tile is inlined into its layer (without it, the random-chain test
+ * caught LLVM reading the column before writing it). */
+static void load_pair(qf_lc *c, LLVMValueRef p, int64_t off, LLVMValueRef *lo, LLVMValueRef *hi)
+{
+	QF_ASSERT(off >= 0 && off % 4 == 0);
+	if (off > 1020) {
+		/* LDRD reaches 1020 bytes: a base per KiB (LLVM keeps each once) */
+		p = qf_lc_byte_gep(c, p, qf_lc_i32(c, off / 1024 * 1024));
+		off %= 1024;
+	}
+	char text[64];
+	snprintf(text, sizeof text, "ldrd $0, $1, [$2, #%lld]", (long long)off);
+	LLVMTypeRef two[2] = {c->i32, c->i32};
+	LLVMTypeRef rt = LLVMStructTypeInContext(c->cx, two, 2, 0);
+	LLVMTypeRef ft = LLVMFunctionType(rt, &c->p8, 1, 0);
+	char cons[] = "=r,=r,r,~{memory}";
+	LLVMValueRef asmv = LLVMGetInlineAsm(ft, text, strlen(text), cons, strlen(cons), 0, 0, LLVMInlineAsmDialectATT, 0);
+	LLVMValueRef v = LLVMBuildCall2(c->b, ft, asmv, &p, 1, "");
+	*lo = LLVMBuildExtractValue(c->b, v, 0, "");
+	*hi = LLVMBuildExtractValue(c->b, v, 1, "");
+}
+
 static void dot_dsp(qf_lc *c, const dense *L, LLVMValueRef wt, LLVMValueRef buf, LLVMValueRef w0, int64_t nwords,
 		    LLVMValueRef *acc)
 {
@@ -387,23 +416,33 @@ static void dot_dsp(qf_lc *c, const dense *L, LLVMValueRef wt, LLVMValueRef buf,
 	/* byte offsets of this pass: weights (w0 * C words), column (w0 * gpw groups) */
 	LLVMValueRef wbase = qf_lc_byte_gep(c, wt, LLVMBuildMul(b, w0, qf_lc_i32(c, 4 * L->C), ""));
 	LLVMValueRef xbase = qf_lc_byte_gep(c, buf, LLVMBuildMul(b, w0, qf_lc_i32(c, gpw * L->P * 8), ""));
+	/* the pass's weight words in storage order ([word][channel]), loaded
+	 * two at a time */
+	int64_t nw = nwords * L->C;
+	LLVMValueRef *w = qf_xcalloc((size_t)nw, sizeof(LLVMValueRef));
 	for (int64_t gw = 0; gw < nwords; gw++)
 		for (int ch = 0; ch < L->C; ch++) {
-			LLVMValueRef w = qf_lc_load(c, c->i32, wbase, qf_lc_i32(c, (gw * L->C + ch) * 4), 4);
+			int64_t i = gw * L->C + ch;
+			/* loaded where first needed, which keeps them out of the registers meanwhile */
+			if (!w[i] && i % 2 == 0 && i + 1 < nw)
+				load_pair(c, wbase, 4 * i, &w[i], &w[i + 1]);
+			else if (!w[i])
+				w[i] = qf_lc_load(c, c->i32, wbase, qf_lc_i32(c, 4 * i), 4);
+			LLVMValueRef wd = w[i];
 			for (int f = 0; f < gpw; f++) {
-				LLVMValueRef m = w;
+				LLVMValueRef m = wd;
 				if (L->wb == 4)
-					m = LLVMBuildAnd(b, f == 0 ? LLVMBuildShl(b, w, qf_lc_i32(c, 4), "") : w,
+					m = LLVMBuildAnd(b, f == 0 ? LLVMBuildShl(b, wd, qf_lc_i32(c, 4), "") : wd,
 							 qf_lc_i32(c, (int32_t)0xF0F0F0F0u), "");
 				else if (L->wb == 2)
-					m = LLVMBuildAnd(b, 6 - 2 * f ? LLVMBuildShl(b, w, qf_lc_i32(c, 6 - 2 * f), "") : w,
+					m = LLVMBuildAnd(b, 6 - 2 * f ? LLVMBuildShl(b, wd, qf_lc_i32(c, 6 - 2 * f), "") : wd,
 							 qf_lc_i32(c, (int32_t)0xC0C0C0C0u), "");
 				LLVMValueRef wa = sxtb16(c, m, 0), wbv = sxtb16(c, m, 8);
 				int64_t g = gw * gpw + f;
 				for (int p = 0; p < L->P; p++) {
-					int64_t word = (g * L->P + p) * 2;
-					LLVMValueRef xa = qf_lc_load(c, c->i32, xbase, qf_lc_i32(c, 4 * word), 4);
-					LLVMValueRef xb = qf_lc_load(c, c->i32, xbase, qf_lc_i32(c, 4 * word + 4), 4);
+					/* the pixel's two words of this group side by side: one LDRD */
+					LLVMValueRef xa, xb;
+					load_pair(c, xbase, 4 * (g * L->P + p) * 2, &xa, &xb);
 					LLVMValueRef *a = &acc[p * L->C + ch];
 					LLVMValueRef s1[3] = {wa, xa, *a};
 					*a = qf_lc_intrinsic(c, "llvm.arm.smlad", NULL, s1, 3);
@@ -412,6 +451,7 @@ static void dot_dsp(qf_lc *c, const dense *L, LLVMValueRef wt, LLVMValueRef buf,
 				}
 			}
 		}
+	free(w);
 }
 
 /* Plain: values k0 .. k0+nk of the tile's stream (k0 a value, a multiple
@@ -464,7 +504,7 @@ static LLVMValueRef tile_function(qf_lc *c, const dense *L, const qf_lc_rq *rq)
 	snprintf(nm, sizeof nm, "qf_%s_L%d_tile", c->name, c->node);
 	LLVMValueRef f = LLVMAddFunction(c->m, nm, LLVMFunctionType(c->vd, at, 5, 0));
 	LLVMSetLinkage(f, LLVMInternalLinkage);
-	qf_lc_fn_attrs(c, f);
+	qf_lc_fn_attrs(c, f, true);
 	c->fn = f;
 	LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(c->cx, f, "entry"));
 	LLVMValueRef wtile = LLVMGetParam(f, 0), buf = LLVMGetParam(f, 1), rqp = LLVMGetParam(f, 2);

@@ -93,8 +93,8 @@ LLVMValueRef qf_lc_load_act(qf_lc *c, int t, LLVMValueRef e);
 void qf_lc_store_act(qf_lc *c, int t, LLVMValueRef e, LLVMValueRef q);
 /* The nibble store of qf_lc_store_act into a 4-bit tensor at base. */
 void qf_lc_store_nibble(qf_lc *c, LLVMValueRef base, LLVMValueRef e, LLVMValueRef q);
-/* nounwind, and for the functions of a layer noinline (see module.c). */
-void qf_lc_fn_attrs(qf_lc *c, LLVMValueRef f);
+/* nounwind, and noinline when asked (layers and long tiles; see module.c). */
+void qf_lc_fn_attrs(qf_lc *c, LLVMValueRef f, bool noinline);
 /* Whether tensor t is the network input (raw bytes in `in`). */
 static inline bool qf_lc_is_input(const qf_lc *c, int t) { return t == c->ig->input; }
 

@@ -101,10 +101,11 @@ static void add_attr(qf_lc *c, LLVMValueRef f, unsigned idx, const char *name)
 	LLVMAddAttributeAtIndex(f, idx, LLVMCreateEnumAttribute(c->cx, kind, 0));
 }
 
-void qf_lc_fn_attrs(qf_lc *c, LLVMValueRef f)
+void qf_lc_fn_attrs(qf_lc *c, LLVMValueRef f, bool noinline)
 {
 	add_attr(c, f, LLVMAttributeFunctionIndex, "nounwind");
-	add_attr(c, f, LLVMAttributeFunctionIndex, "noinline");
+	if (noinline)
+		add_attr(c, f, LLVMAttributeFunctionIndex, "noinline");
 }
 
 static void layer(qf_lc *c, int i, LLVMTypeRef lty)
@@ -114,7 +115,7 @@ static void layer(qf_lc *c, int i, LLVMTypeRef lty)
 	snprintf(nm, sizeof nm, "qf_%s_L%d", c->name, i);
 	LLVMValueRef f = LLVMAddFunction(c->m, nm, lty);
 	LLVMSetLinkage(f, LLVMInternalLinkage);
-	qf_lc_fn_attrs(c, f);
+	qf_lc_fn_attrs(c, f, true);
 	/* the input is never written while the network runs */
 	add_attr(c, f, 1, "readonly");
 	c->fn = f;

@@ -26,6 +26,7 @@ static void init(void)
 	LLVMInitializeARMTarget();
 	LLVMInitializeARMTargetMC();
 	LLVMInitializeARMAsmPrinter();
+	LLVMInitializeARMAsmParser(); /* the one-line inline assembly of dense.c */
 	LLVMInitializeRISCVTargetInfo();
 	LLVMInitializeRISCVTarget();
 	LLVMInitializeRISCVTargetMC();

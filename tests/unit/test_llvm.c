@@ -669,6 +669,32 @@ static void m4_random_chains(void **state)
 	fw_random_chains(&fw_m4, 120, false, 9001, &o);
 }
 
+/* Other tile shapes (the tuning knobs): 3 pixels x 2 channels on the DSP
+ * path, 1 x 3 on the plain one (host), so overlapping channel tiles and
+ * pixel tiles of every size meet the same checks. */
+static void other_tiles(void **state)
+{
+	(void)state;
+	qf_llvm_opts o = {.tile_p = 3, .tile_c = 2};
+	fw_random_chains(&fw_m4, 40, false, 9004, &o);
+	qf_rng r;
+	qf_rng_seed(&r, 7002);
+	for (int iter = 0; iter < 30; iter++) {
+		char name[32];
+		snprintf(name, sizeof name, "t%d", iter);
+		qf_igraph *ig = random_chain(&r, name, false);
+		host_model hm;
+		qf_llvm_opts oh = {.tile_p = 1, .tile_c = 3};
+		host_load(ig, &oh, &hm, 3000 + iter);
+		if (host_compare(ig, &hm, 8, &r, name)) {
+			print_chain(ig);
+			fail_msg("chain %d (1 x 3 tiles) differs from intref", iter);
+		}
+		host_unload(&hm);
+		qf_igraph_free(ig);
+	}
+}
+
 static void m0_random_chains(void **state)
 {
 	(void)state;
@@ -1114,6 +1140,7 @@ int main(void)
 		cmocka_unit_test(output_folder),
 		cmocka_unit_test(host_random_chains),
 		cmocka_unit_test(m4_random_chains),
+		cmocka_unit_test(other_tiles),
 		cmocka_unit_test(m0_random_chains),
 		cmocka_unit_test(rv32_random_chains),
 		cmocka_unit_test_setup_teardown(fmnist_host, fm_setup, fm_teardown),
