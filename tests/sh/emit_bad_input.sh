@@ -50,6 +50,7 @@ expect_error() {
 
 data=/usr/share/datasets/fashion-mnist
 cat >"$tmp/m.qf" <<EOF
+target "cortex-m4" { flash 8K; ram 4K; }
 data fm {
   format idx;
   train images "$data/train-images-idx3-ubyte.gz" labels "$data/train-labels-idx1-ubyte.gz";
@@ -70,7 +71,7 @@ space m {
   fc 10 wbits 8 abits 8;
 }
 EOF
-sed -e '/^quant q {/,/^}/d' -e 's/ wbits [0-9] abits [0-9]//' "$tmp/m.qf" >"$tmp/float.qf"
+sed -e '/^quant q {/,/^}/d' -e '/^target/d' -e 's/ wbits [0-9] abits [0-9]//' "$tmp/m.qf" >"$tmp/float.qf"
 $q sample "$tmp/m.qf" --pick smallest -o "$tmp/placeholder.qfm" >/dev/null || fail "sample"
 $q sample "$tmp/float.qf" --pick smallest -o "$tmp/float.qfm" >/dev/null || fail "sample float"
 $q calibrate "$tmp/placeholder.qfm" --images 100 -o "$tmp/q.qfm" >/dev/null || fail "calibrate"
@@ -95,6 +96,11 @@ grep -q "does not fit the RAM of tiny" "$tmp/stderr" || fail "emit too big: RAM 
 grep -q "note: layer s1.b0.conv (conv): [0-9]* bytes of weights" "$tmp/stderr" || fail "emit too big: no per-layer flash note"
 grep -q "note: layer s0.b0.conv (conv): [0-9]* bytes live while it runs" "$tmp/stderr" || fail "emit too big: no per-layer RAM note"
 expect_error "bench too big" "" "does not fit" $q bench "$tmp/q.qfm" --target "$tmp/tiny.xml" --images 5
+# without --target: the .qf's target with its overrides (8K of flash)
+expect_error "emit to the .qf's target" "$tmp/out" "does not fit the flash of cortex-m4: .* the target has 8192" \
+	$q emit "$tmp/q.qfm" -o "$tmp/out"
+expect_error "emit float model, no target anywhere" "$tmp/out" "names no target; give --target" \
+	$q emit "$tmp/float.qfm" -o "$tmp/out"
 
 # ---- emit: outputs it must not touch
 mkdir "$tmp/mine" && echo precious >"$tmp/mine/notes.txt"
@@ -112,7 +118,8 @@ expect_error "emit into a missing folder" "$tmp/no/such/out" "cannot" \
 
 # ---- emit: usage
 expect_error "emit no -o" "" "no output folder" $q emit "$tmp/q.qfm" --target cortex-m4
-expect_error "emit llvm" "$tmp/out" "c backend only" $q emit "$tmp/q.qfm" --backend llvm -o "$tmp/out"
+expect_error "emit unknown backend" "$tmp/out" "--backend 'gcc': give c or llvm" \
+	$q emit "$tmp/q.qfm" --backend gcc -o "$tmp/out"
 expect_error "emit bad name" "$tmp/out" "not a C identifier" $q emit "$tmp/q.qfm" --name 9x -o "$tmp/out"
 expect_error "emit unknown target" "$tmp/out" "cortex-m4" $q emit "$tmp/q.qfm" --target cortex-m44 -o "$tmp/out"
 
@@ -121,9 +128,12 @@ checks=$((checks + 1))
 $q emit "$tmp/q.qfm" --target cortex-m4 -o "$tmp/out" >"$tmp/stdout" 2>"$tmp/stderr" || fail "emit: $(cat "$tmp/stderr")"
 grep -q "^flash .* of 1,048,576" "$tmp/stdout" || fail "emit summary: $(cat "$tmp/stdout")"
 grep -q "^RAM .* arena" "$tmp/stdout" || fail "emit summary: $(cat "$tmp/stdout")"
-for f in model.h model.c weights.c weights.h model.mk qf_runtime.h conv_s8.c conv_s8_s2w.c fc_s8.c avgpool_s8.c; do
+for f in model.h model.c weights.c weights.h model.mk qf_runtime.h conv_s8_s2w.c fc_s8.c avgpool_s8.c; do
 	[ -f "$tmp/out/$f" ] || fail "emit: no $f"
 done
+# the first conv (9 taps) runs a generated loop: its runtime kernel is not copied
+[ -e "$tmp/out/conv_s8.c" ] && fail "emit: conv_s8.c copied though no layer calls it"
+grep -q "qf_gen_0(a + " "$tmp/out/model.c" || fail "emit: the first conv does not run a generated loop"
 touch "$tmp/out/stale.o"
 $q emit "$tmp/q.qfm" --target cortex-m4 --name other -o "$tmp/out" >/dev/null 2>"$tmp/stderr" || fail "re-emit: $(cat "$tmp/stderr")"
 grep -q "qf_other_run" "$tmp/out/model.h" || fail "re-emit: model.h not replaced"
