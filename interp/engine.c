@@ -73,14 +73,12 @@ static void range_task(void *ctx, int task, int thread)
 		rc->fn(rc->ctx, b, e, thread);
 }
 
-/* Work this small is not worth waking another thread for (elements of a
- * flat loop, or images: callers pass whatever unit they split). */
-void qf_par_range_aligned(qf_run *r, int64_t total, int64_t align, qf_range_fn fn, void *ctx)
+void qf_par_range_aligned(qf_run *r, int64_t total, int64_t align, int64_t cost, qf_range_fn fn, void *ctx)
 {
 	if (total <= 0)
 		return;
 	int64_t units = (total + align - 1) / align;
-	int parts = r->threads;
+	int parts = total * cost < r->par_min ? 1 : r->threads;
 	if (parts > units)
 		parts = (int)units;
 	if (parts <= 1) {
@@ -91,9 +89,9 @@ void qf_par_range_aligned(qf_run *r, int64_t total, int64_t align, qf_range_fn f
 	qf_pool_run(r->pool, parts, range_task, &rc);
 }
 
-void qf_par_range(qf_run *r, int64_t total, qf_range_fn fn, void *ctx)
+void qf_par_range(qf_run *r, int64_t total, int64_t cost, qf_range_fn fn, void *ctx)
 {
-	qf_par_range_aligned(r, total, 1, fn, ctx);
+	qf_par_range_aligned(r, total, 1, cost, fn, ctx);
 }
 
 /* ------------------------------------------------------------ planning */
@@ -418,6 +416,8 @@ qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, unsigned flag
 	e->pool = qf_pool_new(threads);
 	e->run.pool = e->pool;
 	e->run.threads = threads;
+	e->run.par_min = flags & QF_ENG_PAR_ALWAYS ? 0 : QF_PAR_MIN;
+	e->run.par_min_macs = flags & QF_ENG_PAR_ALWAYS ? 0 : QF_PAR_MIN_MACS;
 	e->run.kern = qf_gemm_kernel();
 	free(pi.consumers);
 	free(pi.needs_grad);

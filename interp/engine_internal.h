@@ -35,6 +35,32 @@ typedef int32_t qf_vi __attribute__((vector_size(32), aligned(4), may_alias));
 #define QF_VSEL(m, a, b) ((qf_vf)(((qf_vi)(a) & (m)) | ((qf_vi)(b) & ~(m))))
 #define QF_VMAX0(a) ((qf_vf)((qf_vi)(a) & ((a) > 0)))
 
+/* Copies n >= 4 floats with a few (possibly overlapping) vector moves.
+ * GCC turns copy loops, vector ones too, into memcpy calls, whose call
+ * overhead dominates at these sizes (a tap of 16 channels, a panel row of
+ * 6 or 12 floats); the empty asm hides the loop index from that. */
+typedef float qf_v4 __attribute__((vector_size(16), aligned(4), may_alias));
+#define QF_COPY_SMALL(d, s, n)                                                              \
+	do {                                                                                \
+		float *d_ = (d);                                                            \
+		const float *s_ = (s);                                                      \
+		int n_ = (n);                                                               \
+		if (n_ >= QF_VL) {                                                          \
+			int i_ = 0;                                                         \
+			for (; i_ + QF_VL <= n_; i_ += QF_VL) {                             \
+				QF_VSTORE(d_ + i_, QF_VLOAD(s_ + i_));                      \
+				__asm__("" : "+r"(i_));                                     \
+			}                                                                   \
+			if (i_ < n_)                                                        \
+				QF_VSTORE(d_ + n_ - QF_VL, QF_VLOAD(s_ + n_ - QF_VL));      \
+		} else {                                                                    \
+			qf_v4 a_ = *(const qf_v4 *)(const void *)s_;                        \
+			qf_v4 b_ = *(const qf_v4 *)(const void *)(s_ + n_ - 4);             \
+			*(qf_v4 *)(void *)d_ = a_;                                          \
+			*(qf_v4 *)(void *)(d_ + n_ - 4) = b_;                               \
+		}                                                                           \
+	} while (0)
+
 /* Per-channel parameters over a flat NHWC array repeat every C floats; a
  * period of L = lcm(C, QF_VL) floats is a whole number of vectors, so a
  * flat loop in steps of QF_VL finds its parameters at (i % L). Row ranges handed
@@ -153,8 +179,10 @@ void qf_gemm_ws_init(qf_gemm_ws *ws, float *mem); /* mem: qf_gemm_ws_floats(), 6
  * threads never changes results. */
 void qf_gemm_rows(const qf_gemm *gm, int i0, int i1, qf_gemm_ws *ws);
 /* All rows, split among the pool's threads at multiples of align (a
- * multiple of MR keeps packing whole; the epilogue may need whole images). */
-void qf_gemm_par(const qf_gemm *gm, int align, qf_pool *pool, qf_gemm_ws *ws);
+ * multiple of MR keeps packing whole; the epilogue may need whole images).
+ * Products of fewer than min_macs run on the calling thread. */
+#define QF_PAR_MIN_MACS (1 << 18)
+void qf_gemm_par(const qf_gemm *gm, int align, int64_t min_macs, qf_pool *pool, qf_gemm_ws *ws);
 
 /* Strided matrix operand: element (r, p) = base[r * rs + p * ps]. For A
  * row-major that is (lda, 1); for B row-major (1, ldb). */
@@ -220,6 +248,7 @@ typedef struct {
 	int64_t part_floats;
 	int n;                       /* images in this pass */
 	bool train;
+	int64_t par_min, par_min_macs; /* QF_PAR_MIN, QF_PAR_MIN_MACS; 0 with QF_ENG_PAR_ALWAYS */
 	const qf_kernel *kern;
 } qf_run;
 
@@ -261,6 +290,7 @@ void qf_concat_backward(qf_run *r, qf_step *s);
 enum {
 	QF_ENG_INPUT_GRAD = 1,       /* compute the input's gradient */
 	QF_ENG_NO_FUSE = 2,          /* run every node as its own step */
+	QF_ENG_PAR_ALWAYS = 4,       /* split even tiny loops (tests of determinism) */
 };
 qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, unsigned flags, qf_diag *d);
 float *qf_engine_output_grad(qf_engine *e);
@@ -270,9 +300,12 @@ void qf_engine_profile(qf_engine *e, bool on);
 void qf_engine_profile_print(const qf_engine *e, FILE *f, int passes);
 
 /* Runs fn over [0, total) split into contiguous ranges, one per thread;
- * range starts are multiples of align. */
+ * range starts are multiples of align. cost: about how many floats one
+ * unit reads and writes; loops under QF_PAR_MIN of them in all run on the
+ * calling thread, where waking another costs more than it saves. */
+#define QF_PAR_MIN 32768
 typedef void (*qf_range_fn)(void *ctx, int64_t begin, int64_t end, int thread);
-void qf_par_range(qf_run *r, int64_t total, qf_range_fn fn, void *ctx);
-void qf_par_range_aligned(qf_run *r, int64_t total, int64_t align, qf_range_fn fn, void *ctx);
+void qf_par_range(qf_run *r, int64_t total, int64_t cost, qf_range_fn fn, void *ctx);
+void qf_par_range_aligned(qf_run *r, int64_t total, int64_t align, int64_t cost, qf_range_fn fn, void *ctx);
 
 #endif

@@ -153,7 +153,11 @@ static void pack_mat_panel(const qf_mat *m, int r0, int rows, int p0, int kc, in
 		for (int p = 0; p < kc; p++) {
 			const float *s = src + p * m->ps;
 			float *d = dst + (int64_t)p * w;
-			memcpy(d, s, (size_t)rows * sizeof(float));
+			if (rows >= 4)
+				QF_COPY_SMALL(d, s, rows);
+			else
+				for (int r = 0; r < rows; r++)
+					d[r] = s[r];
 			for (int r = rows; r < w; r++)
 				d[r] = 0;
 		}
@@ -322,7 +326,7 @@ static void par_task(void *ctx, int task, int thread)
 	qf_gemm_rows(pc->gm, i0, i1, &pc->ws[thread]);
 }
 
-void qf_gemm_par(const qf_gemm *gm, int align, qf_pool *pool, qf_gemm_ws *ws)
+void qf_gemm_par(const qf_gemm *gm, int align, int64_t min_macs, qf_pool *pool, qf_gemm_ws *ws)
 {
 	int t = qf_pool_threads(pool);
 	if (align < 1)
@@ -330,6 +334,8 @@ void qf_gemm_par(const qf_gemm *gm, int align, qf_pool *pool, qf_gemm_ws *ws)
 	int units = (gm->m + align - 1) / align;
 	if (t > units)
 		t = units;
+	if ((int64_t)gm->m * gm->n * gm->k < min_macs)
+		t = 1;
 	if (t <= 1) {
 		qf_gemm_rows(gm, 0, gm->m, &ws[0]);
 		return;

@@ -467,6 +467,13 @@ void qf_qat_act_grad(qf_qat *q, int a, const qf_fq_grad *g);
 void qf_qat_act_forward(qf_qat *q, int a, float *y, float *save, int64_t n, int64_t per_image, bool train);
 void qf_qat_act_backward(qf_qat *q, int a, const float *save, float *dy, int64_t n);
 
+/* The engine runs g's activation quantizers on the outputs of its steps:
+ * a quantized step keeps the values it computed for its own backward and
+ * its consumers read the quantized copy. q must be of the engine's graph
+ * and outlive the engine or a later call with NULL, which detaches it.
+ * Engine side: engine.c. */
+void qf_engine_set_qat(qf_engine *e, qf_qat *q);
+
 /* Bytes the budget counts at the current bits (weights, peak activations,
  * as qf_graph_counts gives them). */
 void qf_qat_bytes(qf_qat *q, int64_t *weights, int64_t *acts);
@@ -482,5 +489,126 @@ void qf_qat_write(qf_qat *q);
  * after every epoch. 0, or -1 after reporting through d. */
 int qf_qat_train(qf_graph *g, const qf_quant *policy, const qf_dataset *ds, const qf_train_cfg *c,
 		 const qf_qat_cfg *qc, qf_epoch_stats *last, qf_diag *d);
+
+/* ================================================================ PTQ
+ * (additive section, owned by post-training fixed point: fxp.c,
+ * fxp_exec.c; docs/ptq.md) */
+
+/* ------------------------------------------------------------ fast integer executor (fxp_exec.c)
+ * The arithmetic of intref.c, bit for bit, for a batch of images at once,
+ * with the conv and fc dot products done by qf_sgemm in chunks short
+ * enough that every partial sum is an integer a float holds exactly. For
+ * the post-training search, which runs hundreds of candidate models. */
+typedef struct qf_iexec qf_iexec;
+/* ig QUANTIZED or PLANNED; batch: images per run, at most. */
+qf_iexec *qf_iexec_new(const qf_igraph *ig, int batch);
+void qf_iexec_free(qf_iexec *x);
+/* in: n <= batch images, each H x W x C raw bytes, one after the other;
+ * logits: n x ig->classes int8 values. */
+void qf_iexec_run(qf_iexec *x, const uint8_t *in, int n, int8_t *logits);
+/* Tensor t of the last run: n x H x W x C values, one per byte. */
+const int8_t *qf_iexec_tensor(const qf_iexec *x, int t);
+/* Weighted node `node`: per output channel, the sum of its int32
+ * accumulators (bias included, before requant) over every output position
+ * of every image run since qf_iexec_new or the last clear; *count (may be
+ * NULL) gets the number of positions. */
+const int64_t *qf_iexec_acc_sums(const qf_iexec *x, int node, int64_t *count);
+void qf_iexec_clear_sums(qf_iexec *x);
+/* Top-1 accuracy (percent) of ig over images [0, n) of s, as
+ * qf_intref_evaluate gives it (ties to the lowest class), batch at a time. */
+double qf_iexec_evaluate(const qf_igraph *ig, const qf_dataset *ds, const qf_images *s, int n, int batch);
+
+/* ------------------------------------------------------------ prediction-error statistics (fxp.c) */
+typedef struct {
+	int n;                       /* images compared */
+	int disagree;                /* images whose top-1 class differs from the reference's */
+	double agree;                /* percent of images with the same top-1 class */
+	double kl;                   /* mean KL(p_ref || p), nats, p = softmax of the logits */
+	double drop;                 /* expected accuracy drop, points, if the reference's softmax were the
+					truth: mean of p_ref(top-1 of ref) - p_ref(top-1 of the model) */
+} qf_ptq_stats;
+/* Compares n x classes logits q with the reference ref (top-1 ties to the
+ * lowest class). */
+void qf_ptq_compare(const float *ref, const float *q, int n, int classes, qf_ptq_stats *s);
+
+/* What the bound on the drop is measured with. */
+typedef enum {
+	QF_PTQ_DISAGREE,             /* percent of images whose top-1 differs from the float model's: on those
+					images no labelling can make the accuracy drop more */
+	QF_PTQ_EXPECTED              /* the expected drop of qf_ptq_stats */
+} qf_ptq_metric;
+/* The value of s that the bound is compared with, in points. */
+double qf_ptq_bound_value(const qf_ptq_stats *s, qf_ptq_metric m);
+
+/* ------------------------------------------------------------ the search (fxp.c) */
+typedef struct {
+	int calib;                   /* calibration images: the first of ds->train (labels unread) */
+	double max_drop;             /* points, on the calibration images, by `metric` */
+	qf_ptq_metric metric;
+	int64_t memory_goal;         /* constant bytes (qf_ptq_const_bytes) to reach; 0: lower while the bound holds */
+	bool distill;                /* self-distillation after the lowering */
+	bool relower;                /* lower again from the distilled model while that makes room */
+	int wd_steps;                /* optimiser steps (32 images each) of the weight self-distillation; 0 none */
+	float wd_lr;                 /* its AdamW learning rate */
+	bool check;                  /* the final model's logits checked against intref.c */
+	int batch, threads;
+	FILE *log;                   /* progress lines; NULL: silent */
+	bool verbose;                /* a line per candidate too */
+} qf_ptq_cfg;
+/* calib 512, max_drop 1, DISAGREE, no goal, distill, relower and check
+ * on, 400 weight steps at lr 1e-3, batch 64, 2 threads, no log. */
+void qf_ptq_defaults(qf_ptq_cfg *c);
+
+/* One layer of the Int Graph, before (at 8 bits) and after. */
+typedef struct {
+	char name[48];
+	char op[8];
+	int wbits0, wbits;           /* weights; 0 for unweighted layers */
+	int w_fl_min, w_fl_max;      /* weight fraction lengths over the output channels */
+	bool has_bias;
+	int b_fl_min, b_fl_max;      /* int32 bias fraction lengths (input's + weights') */
+	int abits0, abits;           /* the output activation */
+	int a_fl;                    /* its fraction length */
+	int32_t a_zp;
+	int64_t bytes0, bytes;       /* packed weights + int32 biases, shifts (and multipliers) */
+	double err;                  /* KL divergence from the float model added by the steps that lowered this
+					layer's weights or output (0 when it was not lowered) */
+} qf_ptq_layer;
+
+typedef struct {
+	int64_t float_bytes;         /* float32 weights and biases of the BN-folded model */
+	int64_t floor_bytes;         /* constants with every weight at 2 bits */
+	int64_t start_bytes, lowered_bytes, quant_bytes; /* constants at 8 bits, after lowering, at the end */
+	int64_t start_act_bytes, act_bytes; /* every activation tensor at its width: at 8 bits, at the end */
+	int64_t arena_bytes;         /* the planned arena of the final model */
+	qf_ptq_stats start, corrected, lowered, final; /* on the calibration images, against the float
+						  model: 8 bits, 8 bits with biases corrected, after
+						  the last lowering step, after the last
+						  self-distillation */
+	int steps;                   /* lowering steps taken */
+	int64_t *trace;              /* constant bytes after each step */
+	int64_t *act_trace;          /* activation bytes after each step */
+	qf_ptq_layer *layers;        /* one per Int Graph node */
+	int n_layers;
+	bool goal_met;
+	int64_t evals;               /* candidate models run */
+} qf_ptq_report;
+void qf_ptq_report_free(qf_ptq_report *r);
+
+/* Constants of an Int Graph: packed weights and the int32 array (biases,
+ * shifts, multipliers). */
+int64_t qf_ptq_const_bytes(const qf_igraph *ig);
+/* The first tensor of g whose quant params quantize it (not the
+ * placeholders qforge sample writes), or -1. */
+int qf_ptq_quantized_tensor(const qf_graph *g);
+
+/* Post-training dynamic fixed point of the float model g (docs/ptq.md):
+ * the BN-folded model with power-of-two quant params at the widths the
+ * search chose, biases adjusted by the self-distillation, ready for
+ * qf_lower. r is filled in. NULL after reporting through d: g already
+ * quantized, more calibration images than ds->train has, a memory goal
+ * under floor_bytes, a model the passes refuse, an 8-bit start already
+ * past the bound. */
+qf_graph *qf_ptq(const qf_graph *g, const qf_dataset *ds, const qf_ptq_cfg *c, qf_ptq_report *r, qf_diag *d);
 
 #endif

@@ -66,7 +66,7 @@ static void bwd_range(void *ctx, int64_t b, int64_t e, int thread)
 void qf_act_forward(qf_run *r, qf_step *s)
 {
 	act_ctx c = {s};
-	qf_par_range(r, (int64_t)r->n * qf_shape_elems(s->ys), fwd_range, &c);
+	qf_par_range(r, (int64_t)r->n * qf_shape_elems(s->ys), 2, fwd_range, &c);
 }
 
 void qf_act_backward(qf_run *r, qf_step *s)
@@ -74,5 +74,5 @@ void qf_act_backward(qf_run *r, qf_step *s)
 	if (!s->dx[0])
 		return;
 	act_ctx c = {s};
-	qf_par_range(r, (int64_t)r->n * qf_shape_elems(s->ys), bwd_range, &c);
+	qf_par_range(r, (int64_t)r->n * qf_shape_elems(s->ys), 3, bwd_range, &c);
 }

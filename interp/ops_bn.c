@@ -379,13 +379,14 @@ void qf_bn_forward(qf_run *r, qf_step *s)
 		shift[c] = s->b[c] - mean[c] * scale[c];
 	}
 	if (s->pool_k) {
-		qf_par_range(r, (int64_t)r->n * s->ys.h, pool_fwd_range, &b);
+		qf_par_range(r, (int64_t)r->n * s->ys.h, (int64_t)s->ys.w * s->xs[0].c * s->pool_k * s->pool_k, pool_fwd_range,
+			     &b);
 		return;
 	}
 	expand(s, P_SCALE, scale);
 	expand(s, P_SHIFT, shift);
 	expand(s, P_MEAN, mean);
-	qf_par_range_aligned(r, b.rows, QF_ROW_ALIGN, norm_range, &b);
+	qf_par_range_aligned(r, b.rows, QF_ROW_ALIGN, 2 * C, norm_range, &b);
 }
 
 /* ------------------------------------------------------------ backward */
@@ -518,11 +519,11 @@ void qf_bn_backward(qf_run *r, qf_step *s)
 	if (!s->dx[0])
 		return;
 	if (s->pool_k) {
-		qf_par_range(r, r->n, pool_dx_range, &b);
+		qf_par_range(r, r->n, 3 * qf_shape_elems(s->xs[0]), pool_dx_range, &b);
 		return;
 	}
 	expand(s, P_A, ka);
 	expand(s, P_B, kb);
 	expand(s, P_C, kc);
-	qf_par_range_aligned(r, b.rows, QF_ROW_ALIGN, dx_range, &b);
+	qf_par_range_aligned(r, b.rows, QF_ROW_ALIGN, 4 * C, dx_range, &b);
 }

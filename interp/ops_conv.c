@@ -101,18 +101,34 @@ static void im2col_rows(const void *ctx, int r0, int rows, int t0, int t1, int w
 {
 	const rows_ctx *rc = ctx;
 	const geom *q = &rc->q;
+	/* Per tap of the block: kernel position and offset from the window's
+	 * top-left input (used when the whole window is inside the image). */
+	int ky[64], kx[64];
+	int64_t toff[64];
+	QF_ASSERT(t1 - t0 <= 64);
+	for (int t = t0; t < t1; t++) {
+		ky[t - t0] = t / q->k;
+		kx[t - t0] = t % q->k;
+		toff[t - t0] = ((int64_t)ky[t - t0] * q->W + kx[t - t0]) * q->C;
+	}
 	pixit it = pix_at(q, r0);
-	for (int i = 0; i < w; i++) {
-		int ky = t0 / q->k, kx = t0 % q->k;
-		for (int t = t0; t < t1; t++) {
-			int64_t off = i < rows ? at(q, &it, ky, kx) : -1;
-			dst[(t - t0) * w + i] = off < 0 ? rc->zero : q->x + off;
-			if (++kx == q->k) {
-				kx = 0;
-				ky++;
-			}
+	for (int i = 0; i < w; i++, pix_next(q, &it)) {
+		if (i >= rows) {
+			for (int t = t0; t < t1; t++)
+				dst[(t - t0) * w + i] = rc->zero;
+			continue;
 		}
-		pix_next(q, &it);
+		int iy = it.oy * q->s - q->pad, ix = it.ox * q->s - q->pad;
+		if (iy >= 0 && ix >= 0 && iy + q->k <= q->H && ix + q->k <= q->W) {
+			const float *base = q->x + it.img + ((int64_t)iy * q->W + ix) * q->C + q->c0;
+			for (int t = 0; t < t1 - t0; t++)
+				dst[t * w + i] = base + toff[t];
+			continue;
+		}
+		for (int t = 0; t < t1 - t0; t++) {
+			int64_t off = at(q, &it, ky[t], kx[t]);
+			dst[t * w + i] = off < 0 ? rc->zero : q->x + off;
+		}
 	}
 }
 
@@ -136,46 +152,39 @@ QF_CLONES static void pack_im2col_t_impl(const geom *q, int r0, int rows, int p0
 	const int cin = q->cin_g, t0 = r0 / cin, t1 = (r0 + rows - 1) / cin + 1;
 	const int64_t panel = (int64_t)kc * w;
 	const int npan = (rows + w - 1) / w;
-	QF_ASSERT(rows <= QF_GEMM_MC && w <= QF_GEMM_MAXMR);
+	QF_ASSERT(rows <= QF_GEMM_MC && w <= QF_GEMM_MAXMR && w >= 4);
 	float buf[QF_GEMM_MC + QF_GEMM_MAXMR];
+	/* Per tap of the block: its channel range [lo, hi) and kernel position. */
+	int lo[QF_GEMM_MC + 1], hi[QF_GEMM_MC + 1], ky[QF_GEMM_MC + 1], kx[QF_GEMM_MC + 1];
+	for (int t = t0; t < t1; t++) {
+		lo[t - t0] = t * cin > r0 ? 0 : r0 - t * cin;
+		hi[t - t0] = (t + 1) * cin < r0 + rows ? cin : r0 + rows - t * cin;
+		ky[t - t0] = t / q->k;
+		kx[t - t0] = t % q->k;
+	}
 	/* Rows past `rows` up to the whole last panel stay zero. */
 	for (int i = rows; i < npan * w; i++)
 		buf[i] = 0;
 	pixit it = pix_at(q, q->pix0 + p0);
 	for (int p = 0; p < kc; p++, pix_next(q, &it)) {
-		int ky = t0 / q->k, kx = t0 % q->k;
-		for (int t = t0; t < t1; t++) {
-			int64_t off = at(q, &it, ky, kx);
-			if (++kx == q->k) {
-				kx = 0;
-				ky++;
-			}
-			int lo = t * cin > r0 ? 0 : r0 - t * cin;
-			int hi = (t + 1) * cin < r0 + rows ? cin : r0 + rows - t * cin;
-			float *b = buf + t * cin - r0;
-			int c = lo;
+		for (int t = 0; t < t1 - t0; t++) {
+			int64_t off = at(q, &it, ky[t], kx[t]);
+			float *b = buf + (t + t0) * cin - r0;
+			int c = lo[t], n = hi[t] - lo[t];
 			if (off < 0) {
-				for (; c + QF_VL <= hi; c += QF_VL)
-					QF_VSTORE(b + c, (qf_vf){0});
-				for (; c < hi; c++)
-					b[c] = 0;
+				for (int u = 0; u < n; u++)
+					b[c + u] = 0;
+			} else if (n >= 4) {
+				QF_COPY_SMALL(b + c, q->x + off + c, n);
 			} else {
-				const float *x = q->x + off;
-				for (; c + QF_VL <= hi; c += QF_VL)
-					QF_VSTORE(b + c, QF_VLOAD(x + c));
-				for (; c < hi; c++)
-					b[c] = x[c];
+				for (int u = 0; u < n; u++)
+					b[c + u] = q->x[off + c + u];
 			}
 		}
 		const float *src = buf;
 		float *d = dst + (int64_t)p * w;
-		for (int pn = 0; pn < npan; pn++, src += w, d += panel) {
-			int i = 0;
-			for (; i + QF_VL <= w; i += QF_VL)
-				QF_VSTORE(d + i, QF_VLOAD(src + i));
-			for (; i < w; i++)
-				d[i] = src[i];
-		}
+		for (int pn = 0; pn < npan; pn++, src += w, d += panel)
+			QF_COPY_SMALL(d, src, w);
 	}
 }
 
@@ -238,26 +247,27 @@ static void add_bias(void *ctx, int i0, int j0, int rows, int cols, float *c, in
 QF_CLONES static void col2im_block(const geom *q, int i0, int j0, int rows, int cols, const float *c, int64_t ldc)
 {
 	const int cin = q->cin_g, t0 = j0 / cin, t1 = (j0 + cols - 1) / cin + 1;
+	QF_ASSERT(cols <= QF_GEMM_NC);
+	int lo[QF_GEMM_NC + 1], hi[QF_GEMM_NC + 1], ky[QF_GEMM_NC + 1], kx[QF_GEMM_NC + 1];
+	for (int t = t0; t < t1; t++) {
+		lo[t - t0] = t * cin > j0 ? 0 : j0 - t * cin;
+		hi[t - t0] = (t + 1) * cin < j0 + cols ? cin : j0 + cols - t * cin;
+		ky[t - t0] = t / q->k;
+		kx[t - t0] = t % q->k;
+	}
 	pixit it = pix_at(q, i0);
 	for (int r = 0; r < rows; r++, pix_next(q, &it)) {
 		const float *row = c + r * ldc;
-		int ky = t0 / q->k, kx = t0 % q->k;
-		for (int t = t0; t < t1; t++) {
-			int64_t off = at(q, &it, ky, kx);
-			if (++kx == q->k) {
-				kx = 0;
-				ky++;
-			}
+		for (int t = 0; t < t1 - t0; t++) {
+			int64_t off = at(q, &it, ky[t], kx[t]);
 			if (off < 0)
 				continue;
-			int lo = t * cin > j0 ? 0 : j0 - t * cin;
-			int hi = (t + 1) * cin < j0 + cols ? cin : j0 + cols - t * cin;
 			float *d = q->dx + off;
-			const float *src = row + t * cin - j0;
-			int u = lo;
-			for (; u + QF_VL <= hi; u += QF_VL)
+			const float *src = row + (t + t0) * cin - j0;
+			int u = lo[t];
+			for (; u + QF_VL <= hi[t]; u += QF_VL)
 				QF_VSTORE(d + u, QF_VLOAD(d + u) + QF_VLOAD(src + u));
-			for (; u < hi; u++)
+			for (; u < hi[t]; u++)
 				d[u] += src[u];
 		}
 	}
@@ -437,7 +447,7 @@ static void dw_dx(void *ctx, int64_t b, int64_t e, int thread)
 static void dw_forward(qf_run *r, qf_step *s)
 {
 	dw_ctx d = {r, s, (int64_t)r->n * s->ys.h * s->ys.w, 0};
-	qf_par_range(r, d.pixels, dw_fwd, &d);
+	qf_par_range(r, d.pixels, (int64_t)s->ys.c * s->k * s->k, dw_fwd, &d);
 }
 
 static void dw_backward(qf_run *r, qf_step *s)
@@ -456,7 +466,7 @@ static void dw_backward(qf_run *r, qf_step *s)
 		}
 	}
 	if (s->dx[0])
-		qf_par_range(r, r->n, dw_dx, &d);
+		qf_par_range(r, r->n, qf_shape_elems(s->ys) * s->k * s->k, dw_dx, &d);
 }
 
 /* ------------------------------------------------------------ direct, small depth */
@@ -473,13 +483,14 @@ typedef struct {
 
 #define DIRECT_NV (DIRECT_COUT / QF_VL)
 
-/* Offsets of the taps from a pixel's top-left input, for pixels whose
- * window lies inside the image (no bounds checks). */
-static void tap_offsets(const geom *q, int64_t *toff)
+/* Offset of each kidx (tap, channel) from a pixel's top-left input, for
+ * pixels whose window lies inside the image (no bounds checks). */
+static void kidx_offsets(const geom *q, int64_t *koff)
 {
-	for (int ky = 0; ky < q->k; ky++)
+	for (int ky = 0, i = 0; ky < q->k; ky++)
 		for (int kx = 0; kx < q->k; kx++)
-			toff[ky * q->k + kx] = ((int64_t)ky * q->W + kx) * q->C;
+			for (int ci = 0; ci < q->cin_g; ci++)
+				koff[i++] = ((int64_t)ky * q->W + kx) * q->C + ci;
 }
 
 static inline bool interior(const geom *q, const pixit *it)
@@ -494,9 +505,9 @@ static inline __attribute__((always_inline)) void direct_fwd_nv(const qf_step *s
 								 int64_t e, const int nv)
 {
 	geom q = make_geom(s, 0);
-	const int cin = q.C, cout = s->ys.c, kk = s->k * s->k;
-	int64_t toff[DIRECT_K];
-	tap_offsets(&q, toff);
+	const int cin = q.C, cout = s->ys.c, K = cin * s->k * s->k;
+	int64_t koff[DIRECT_K];
+	kidx_offsets(&q, koff);
 	pixit it = pix_at(&q, b);
 	for (int64_t pix = b; pix < e; pix++, pix_next(&q, &it)) {
 		qf_vf acc[DIRECT_NV];
@@ -506,13 +517,12 @@ static inline __attribute__((always_inline)) void direct_fwd_nv(const qf_step *s
 		if (interior(&q, &it)) {
 			const float *x0 = q.x + at(&q, &it, 0, 0);
 			const float *w = wt;
-			for (int t = 0; t < kk; t++)
-				for (int ci = 0; ci < cin; ci++, w += cout) {
-					float xv = x0[toff[t] + ci];
+			for (int i = 0; i < K; i++, w += cout) {
+				float xv = x0[koff[i]];
 #pragma GCC unroll 8
-					for (int v = 0; v < nv; v++)
-						acc[v] += xv * QF_VLOAD(w + v * QF_VL);
-				}
+				for (int v = 0; v < nv; v++)
+					acc[v] += xv * QF_VLOAD(w + v * QF_VL);
+			}
 		} else {
 			const float *w = wt;
 			for (int ky = 0; ky < s->k; ky++)
@@ -565,11 +575,11 @@ static inline __attribute__((always_inline)) void direct_wgrad_nv(const qf_step 
 								   float *part, const int nv)
 {
 	geom q = make_geom(s, 0);
-	const int cin = q.C, cout = s->ys.c, kk = s->k * s->k, K = cin * kk;
+	const int cin = q.C, cout = s->ys.c, K = cin * s->k * s->k;
 	float *pb = part + (int64_t)K * cout;
 	memset(part, 0, (size_t)(K + 1) * cout * sizeof(float));
-	int64_t toff[DIRECT_K];
-	tap_offsets(&q, toff);
+	int64_t koff[DIRECT_K];
+	kidx_offsets(&q, koff);
 	pixit it = pix_at(&q, b);
 	qf_vf db[DIRECT_NV];
 #pragma GCC unroll 8
@@ -585,13 +595,12 @@ static inline __attribute__((always_inline)) void direct_wgrad_nv(const qf_step 
 		float *acc = part;
 		if (interior(&q, &it)) {
 			const float *x0 = q.x + at(&q, &it, 0, 0);
-			for (int t = 0; t < kk; t++)
-				for (int ci = 0; ci < cin; ci++, acc += cout) {
-					float xv = x0[toff[t] + ci];
+			for (int i = 0; i < K; i++, acc += cout) {
+				float xv = x0[koff[i]];
 #pragma GCC unroll 8
-					for (int v = 0; v < nv; v++)
-						QF_VSTORE(acc + v * QF_VL, QF_VLOAD(acc + v * QF_VL) + xv * dy[v]);
-				}
+				for (int v = 0; v < nv; v++)
+					QF_VSTORE(acc + v * QF_VL, QF_VLOAD(acc + v * QF_VL) + xv * dy[v]);
+			}
 			continue;
 		}
 		for (int ky = 0; ky < s->k; ky++)
@@ -651,7 +660,7 @@ static void direct_forward(qf_run *r, qf_step *s)
 		for (int co = 0; co < cout; co++)
 			wt[kidx * cout + co] = s->w[w_index(&wp, co, kidx)];
 	d.wt = wt;
-	qf_par_range_aligned(r, d.pixels, 64, direct_fwd, &d);
+	qf_par_range_aligned(r, d.pixels, 64, (int64_t)s->ys.c * K, direct_fwd, &d);
 }
 
 /* ------------------------------------------------------------ GEMM path */
@@ -678,7 +687,7 @@ void qf_conv_forward(qf_run *r, qf_step *s)
 			.c = s->y + g * cout_g, .ldc = s->ys.c,
 			.epilogue = s->b ? add_bias : NULL, .ep_ctx = &be,
 		};
-		qf_gemm_par(&gm, r->kern->mr, r->pool, r->ws);
+		qf_gemm_par(&gm, r->kern->mr, r->par_min_macs, r->pool, r->ws);
 	}
 }
 
@@ -736,7 +745,7 @@ void qf_conv_backward(qf_run *r, qf_step *s)
 	const int64_t pixels = (int64_t)r->n * s->ys.h * s->ys.w;
 	if (s->dx[0] && !s->acc[0]) {
 		zero_ctx z = {s};
-		qf_par_range(r, (int64_t)r->n * qf_shape_elems(s->xs[0]), zero_dx, &z);
+		qf_par_range(r, (int64_t)r->n * qf_shape_elems(s->xs[0]), 1, zero_dx, &z);
 	}
 	for (int g = 0; g < G; g++) {
 		if (is_direct(s)) {
@@ -758,6 +767,6 @@ void qf_conv_backward(qf_run *r, qf_step *s)
 			.ind = {dy_rows, &rc, 1, cout_g}, .b = {pack_weights, &wt},
 			.c = NULL, .epilogue = col2im, .ep_ctx = &q,
 		};
-		qf_gemm_par(&gm, s->ys.h * s->ys.w, r->pool, r->ws);
+		qf_gemm_par(&gm, s->ys.h * s->ys.w, r->par_min_macs, r->pool, r->ws);
 	}
 }

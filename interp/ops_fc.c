@@ -40,7 +40,7 @@ void qf_fc_forward(qf_run *r, qf_step *s)
 	const float *x = s->x[0];
 	if (s->xt) {
 		tr_ctx t = {s, true};
-		qf_par_range(r, r->n, transpose_range, &t);
+		qf_par_range(r, r->n, 2 * cin, transpose_range, &t);
 		x = s->xt;
 	}
 	qf_mat am = {x, cin, 1}, bm = {s->w, cin, 1};
@@ -49,7 +49,7 @@ void qf_fc_forward(qf_run *r, qf_step *s)
 		.a = {qf_pack_mat, &am}, .b = {qf_pack_mat, &bm},
 		.c = s->y, .ldc = cout,
 	};
-	qf_gemm_par(&gm, r->kern->mr, r->pool, r->ws);
+	qf_gemm_par(&gm, r->kern->mr, r->par_min_macs, r->pool, r->ws);
 	if (s->b)
 		for (int n = 0; n < r->n; n++)
 			for (int o = 0; o < cout; o++)
@@ -67,7 +67,7 @@ void qf_fc_backward(qf_run *r, qf_step *s)
 		.a = {qf_pack_mat, &dyt}, .b = {qf_pack_mat, &xm},
 		.c = s->gw, .ldc = cin, .accumulate = true,
 	};
-	qf_gemm_par(&gw, r->kern->mr, r->pool, r->ws);
+	qf_gemm_par(&gw, r->kern->mr, r->par_min_macs, r->pool, r->ws);
 	if (s->gb)
 		for (int n = 0; n < r->n; n++)
 			for (int o = 0; o < cout; o++)
@@ -81,9 +81,9 @@ void qf_fc_backward(qf_run *r, qf_step *s)
 		.a = {qf_pack_mat, &dym}, .b = {qf_pack_mat, &wm},
 		.c = s->xt ? s->xt : s->dx[0], .ldc = cin, .accumulate = !s->xt && s->acc[0],
 	};
-	qf_gemm_par(&gx, r->kern->mr, r->pool, r->ws);
+	qf_gemm_par(&gx, r->kern->mr, r->par_min_macs, r->pool, r->ws);
 	if (s->xt) {
 		tr_ctx t = {s, false};
-		qf_par_range(r, r->n, transpose_range, &t);
+		qf_par_range(r, r->n, 2 * cin, transpose_range, &t);
 	}
 }

@@ -35,13 +35,13 @@ static void add_bwd(void *ctx, int64_t b, int64_t e, int thread)
 void qf_add_forward(qf_run *r, qf_step *s)
 {
 	misc_ctx c = {s};
-	qf_par_range(r, (int64_t)r->n * qf_shape_elems(s->ys), add_fwd, &c);
+	qf_par_range(r, (int64_t)r->n * qf_shape_elems(s->ys), 3, add_fwd, &c);
 }
 
 void qf_add_backward(qf_run *r, qf_step *s)
 {
 	misc_ctx c = {s};
-	qf_par_range(r, (int64_t)r->n * qf_shape_elems(s->ys), add_bwd, &c);
+	qf_par_range(r, (int64_t)r->n * qf_shape_elems(s->ys), 3, add_bwd, &c);
 }
 
 /* Rows are pixels: each output pixel is the first input's channels then
@@ -83,11 +83,11 @@ static void cat_bwd(void *ctx, int64_t b, int64_t e, int thread)
 void qf_concat_forward(qf_run *r, qf_step *s)
 {
 	misc_ctx c = {s};
-	qf_par_range(r, (int64_t)r->n * s->ys.h * s->ys.w, cat_fwd, &c);
+	qf_par_range(r, (int64_t)r->n * s->ys.h * s->ys.w, 2 * s->ys.c, cat_fwd, &c);
 }
 
 void qf_concat_backward(qf_run *r, qf_step *s)
 {
 	misc_ctx c = {s};
-	qf_par_range(r, (int64_t)r->n * s->ys.h * s->ys.w, cat_bwd, &c);
+	qf_par_range(r, (int64_t)r->n * s->ys.h * s->ys.w, 2 * s->ys.c, cat_bwd, &c);
 }

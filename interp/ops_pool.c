@@ -164,7 +164,7 @@ static void avg_bwd(void *ctx, int64_t b, int64_t e, int thread)
 void qf_pool_forward(qf_run *r, qf_step *s)
 {
 	pool_ctx c = {s};
-	qf_par_range(r, r->n, s->op == QF_OP_MAXPOOL ? max_fwd : avg_fwd, &c);
+	qf_par_range(r, r->n, qf_shape_elems(s->ys) * (s->k * s->k + 1), s->op == QF_OP_MAXPOOL ? max_fwd : avg_fwd, &c);
 }
 
 void qf_pool_backward(qf_run *r, qf_step *s)
@@ -172,7 +172,8 @@ void qf_pool_backward(qf_run *r, qf_step *s)
 	if (!s->dx[0])
 		return;
 	pool_ctx c = {s};
-	qf_par_range(r, r->n, s->op == QF_OP_MAXPOOL ? max_bwd : avg_bwd, &c);
+	qf_par_range(r, r->n, qf_shape_elems(s->xs[0]) + qf_shape_elems(s->ys) * s->k * s->k,
+		     s->op == QF_OP_MAXPOOL ? max_bwd : avg_bwd, &c);
 }
 
 QF_CLONES static void gap_img(const float *x, float *y, int64_t hw, int C, float inv)
@@ -231,7 +232,7 @@ static void gap_bwd(void *ctx, int64_t b, int64_t e, int thread)
 void qf_gap_forward(qf_run *r, qf_step *s)
 {
 	pool_ctx c = {s};
-	qf_par_range(r, r->n, gap_fwd, &c);
+	qf_par_range(r, r->n, qf_shape_elems(s->xs[0]), gap_fwd, &c);
 }
 
 void qf_gap_backward(qf_run *r, qf_step *s)
@@ -239,5 +240,5 @@ void qf_gap_backward(qf_run *r, qf_step *s)
 	if (!s->dx[0])
 		return;
 	pool_ctx c = {s};
-	qf_par_range(r, r->n, gap_bwd, &c);
+	qf_par_range(r, r->n, qf_shape_elems(s->xs[0]), gap_bwd, &c);
 }

@@ -183,7 +183,7 @@ static void split_rows_same_bits(void **state)
 	qf_gemm_ws ws2[2] = {ws};
 	qf_gemm_ws_init(&ws2[1], mem2);
 	memset(c2, 0, sizeof(float) * m * n);
-	qf_gemm_par(&gm, 12, pool, ws2);
+	qf_gemm_par(&gm, 12, 0, pool, ws2);
 	assert_memory_equal(c1, c2, sizeof(float) * m * n);
 	qf_pool_free(pool);
 	free(mem2);
