@@ -24,31 +24,30 @@ static const qf_opt opts[N_OPTS] = {
 	[OPT_OPT] = {"opt", 0, "O", "llvm: 2 (default<O2>, the default) or s (default<Os>)"},
 };
 
-/* The target of the model's .qf, with the flash and RAM it overrides. */
-static int model_target(const qf_graph *g, const char *path, qf_target *t, qf_diag *d)
+/* The target of the model's .qf, with the flash and RAM it overrides. *p
+ * gets the program, which the caller frees after its last message: d
+ * quotes the .qf's text from it. */
+static int model_target(const qf_graph *g, const char *path, qf_target *t, qf_program **p, qf_diag *d)
 {
 	if (!g->prov.source) {
 		qf_diag_file_error(d, path, 0, "does not say which .qf it came from; give --target");
 		return -1;
 	}
-	qf_program *p = qf_load_program(g->prov.source, d);
-	int rc = -1;
-	if (p && !qf_diag_errors(d)) {
-		if (p->sel_target < 0) {
-			qf_diag_file_error(d, g->prov.source, 0, "names no target; give --target");
-		} else {
-			const qf_target_ref *r = &p->targets[p->sel_target];
-			if (qf_target_load(r->name, t, d) == 0) {
-				if (r->flash >= 0)
-					t->flash = r->flash;
-				if (r->ram >= 0)
-					t->ram = r->ram;
-				rc = 0;
-			}
-		}
+	*p = qf_load_program(g->prov.source, d);
+	if (!*p || qf_diag_errors(d))
+		return -1;
+	if ((*p)->sel_target < 0) {
+		qf_diag_file_error(d, g->prov.source, 0, "names no target; give --target");
+		return -1;
 	}
-	qf_program_free(p);
-	return rc;
+	const qf_target_ref *r = &(*p)->targets[(*p)->sel_target];
+	if (qf_target_load(r->name, t, d) != 0)
+		return -1;
+	if (r->flash >= 0)
+		t->flash = r->flash;
+	if (r->ram >= 0)
+		t->ram = r->ram;
+	return 0;
 }
 
 static double now_ms(void)
@@ -113,10 +112,11 @@ static int run(const char *path, const char *const *v, qf_diag *d)
 	int rc = QF_EXIT_USER;
 	qf_target t;
 	qf_igraph *ig = NULL;
+	qf_program *prog = NULL;
 	qf_graph *g = qf_qfm_read(path, d);
 	if (!g)
 		goto done;
-	if (v[OPT_TARGET] ? qf_target_load(v[OPT_TARGET], &t, d) != 0 : model_target(g, path, &t, d) != 0)
+	if (v[OPT_TARGET] ? qf_target_load(v[OPT_TARGET], &t, d) != 0 : model_target(g, path, &t, &prog, d) != 0)
 		goto done;
 	if (!(ig = qf_lower(g, d)))
 		goto done;
@@ -167,6 +167,7 @@ static int run(const char *path, const char *const *v, qf_diag *d)
 done:
 	qf_igraph_free(ig);
 	qf_graph_free(g);
+	qf_program_free(prog);
 	return rc;
 }
 
