@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "backends/c/cgen.h"
+#include "backends/llvm/llvm_backend.h"
 #include "driver.h"
 #include "interp/interp.h"
 #include "passes/passes.h"
@@ -22,7 +23,8 @@
 enum { OPT_TARGET, OPT_BACKEND, OPT_IMAGES, OPT_CPU, OPT_CC, OPT_KERNELS, OPT_KEEP, OPT_DATA, OPT_QF, OPT_JSON, N_OPTS };
 static const qf_opt opts[N_OPTS] = {
 	[OPT_TARGET] = {"target", 0, "T", "cortex-m4, cortex-m7, host, or a target XML file (required)"},
-	[OPT_BACKEND] = {"backend", 0, "NAME", "c (the default and, for now, the only one)"},
+	[OPT_BACKEND] = {"backend", 0, "NAME", "c (the default) or llvm (model.o by the LLVM backend, built for the\n"
+					    "                         target's own CPU)"},
 	[OPT_IMAGES] = {"images", 0, "N", "test images to run (default 100)"},
 	[OPT_CPU] = {"cpu", 0, "CPU", "build for and run on this core instead of the target's:\n"
 				      "                         cortex-m3 (mps2-an385), cortex-m4 (mps2-an386),\n"
@@ -344,6 +346,7 @@ typedef struct {
 	const char *const *v;
 	int images;
 	bool ref;                    /* the reference kernels */
+	bool llvm;                   /* the LLVM backend's object instead of C */
 } job;
 
 static void kint_or_null(qf_json *j, const char *key, int64_t v)
@@ -377,7 +380,7 @@ static void print_result(const job *jb, const qf_target *t, const char *cpu, con
 		qf_json_kstr(&j, "target", t->name);
 		qf_json_kstr(&j, "cpu", cpu);
 		qf_json_kstr(&j, "machine", machine);
-		qf_json_kstr(&j, "kernels", jb->ref ? "ref" : "runtime");
+		qf_json_kstr(&j, "kernels", jb->ref ? "ref" : jb->llvm ? "llvm" : "runtime");
 		qf_json_kint(&j, "images", r->images);
 		qf_json_kint(&j, "correct", r->correct);
 		qf_json_kdouble(&j, "reference_accuracy", ref_acc);
@@ -396,7 +399,7 @@ static void print_result(const job *jb, const qf_target *t, const char *cpu, con
 				qf_json_object(&j, true);
 				qf_json_kstr(&j, "name", ig->n[i].name);
 				qf_json_kstr(&j, "op", qf_iop_name[ig->n[i].op]);
-				qf_json_kstr(&j, "kernel", jb->ref ? "reference" : qf_cgen_impl(ig, &ig->n[i], dsp));
+				qf_json_kstr(&j, "kernel", jb->ref ? "reference" : jb->llvm ? "llvm" : qf_cgen_impl(ig, &ig->n[i], dsp));
 				qf_json_kint(&j, "macs", ig->n[i].macs);
 				qf_json_kint(&j, "instructions", r->layer[i]);
 				qf_json_end(&j);
@@ -424,7 +427,7 @@ static void print_result(const job *jb, const qf_target *t, const char *cpu, con
 			const qf_inode *n = &ig->n[i];
 			sum += r->layer[i];
 			printf("  %-24s %-8s %-17s %12s", n->name, qf_iop_name[n->op],
-			       jb->ref ? "reference" : qf_cgen_impl(ig, n, dsp),
+			       jb->ref ? "reference" : jb->llvm ? "llvm" : qf_cgen_impl(ig, n, dsp),
 			       qf_fmt_int(a, sizeof a, r->layer[i]));
 			if (n->macs)
 				printf("  %6.2f/MAC", (double)r->layer[i] / (double)n->macs);
@@ -480,6 +483,10 @@ static int run(const job *jb, qf_diag *d)
 			goto done;
 		}
 	}
+	if (jb->llvm && !host && strcmp(cpu, t.cpu) != 0) {
+		qf_usage_error(d, "bench", "--backend llvm builds for the target's CPU (%s), not --cpu %s", t.cpu, cpu);
+		goto done;
+	}
 	if (!(p = qf_model_program(g, jb->path, v[OPT_QF], d)))
 		goto done;
 	const qf_data *spec = qf_model_data(p, g, v[OPT_DATA], d);
@@ -528,7 +535,13 @@ static int run(const job *jb, qf_diag *d)
 	made = true;
 	char *mdir = join(dir, "model");
 	qf_cgen_opts co = {.out_dir = mdir, .name = "model", .source = jb->path, .ref_kernels = jb->ref};
-	int erc = qf_cgen_emit(ig, &co, &s, d);
+	qf_llvm_opts lo = {.name = "model", .source = jb->path, .layer_hook = "fw_layer"};
+	qf_llvm_summary ls;
+	int erc = jb->llvm ? qf_emit_llvm(ig, &t, mdir, &lo, &ls, d) : qf_cgen_emit(ig, &co, &s, d);
+	int64_t arena = jb->llvm && !erc ? ls.arena_bytes : ig->arena_bytes;
+	/* model.mk compiles the C files of model/; the LLVM backend's object
+	 * goes in as it is (NULL ends the make command early for C) */
+	const char *objv = jb->llvm ? (host ? "MODEL_SRC=model/model.o" : "FW_MODEL_OBJ=model/model.o") : NULL;
 	free(mdir);
 	if (erc || write_images(dir, &ds, n, bytes, d) || copy_harness(dir, d))
 		goto done;
@@ -540,7 +553,7 @@ static int run(const job *jb, qf_diag *d)
 	if (host) {
 		char cc[300];
 		snprintf(cc, sizeof cc, "HOST_CC=%s", v[OPT_CC] ? v[OPT_CC] : "cc");
-		char *mk[] = {"make", "-s", "-f", "model.mk", "host", cc, NULL};
+		char *mk[] = {"make", "-s", "-f", "model.mk", "host", cc, (char *)objv, NULL};
 		st = run_cmd(mk, dir, log, NULL, 600, d);
 		if (st == 0) {
 			char *argv[] = {"./host_model", NULL};
@@ -549,7 +562,7 @@ static int run(const job *jb, qf_diag *d)
 	} else {
 		char cpuv[80];
 		snprintf(cpuv, sizeof cpuv, "CPU=%s", cpu);
-		char *mk[] = {"make", "-s", "-f", "model.mk", "fw", cpuv, NULL};
+		char *mk[] = {"make", "-s", "-f", "model.mk", "fw", cpuv, (char *)objv, NULL};
 		st = run_cmd(mk, dir, log, NULL, 600, d);
 		if (st == 0) {
 			char *argv[] = {"qemu-system-arm", "-M", (char *)machine, "-cpu", (char *)cpu, "-nographic",
@@ -568,7 +581,7 @@ static int run(const job *jb, qf_diag *d)
 		}
 	}
 	if (st == 0 && parse_run(out, want, n, ig->classes, &r, d) == 0 && (host || measure_flash(dir, &r, d) == 0)) {
-		print_result(jb, &t, cpu, machine, ig, &r, 100.0 * ref_correct / (n ? n : 1), ig->arena_bytes);
+		print_result(jb, &t, cpu, machine, ig, &r, 100.0 * ref_correct / (n ? n : 1), arena);
 		rc = r.mismatches ? QF_EXIT_USER : QF_EXIT_OK;
 		if (r.mismatches)
 			qf_diag_error(d, (qf_loc){0, 0},
@@ -596,7 +609,7 @@ done:
 
 int qf_cmd_bench(int argc, char **argv)
 {
-	static const char usage[] = "qforge bench MODEL.qfm --target T [--backend c] [--images N] [--cpu CPU] [--json]";
+	static const char usage[] = "qforge bench MODEL.qfm --target T [--backend c|llvm] [--images N] [--cpu CPU] [--json]";
 	qf_diag *d = qf_diag_new(stderr);
 	qf_args a;
 	const char *path = NULL, *v[N_OPTS] = {0};
@@ -637,8 +650,9 @@ int qf_cmd_bench(int argc, char **argv)
 		qf_usage_error(d, "bench", "no target given (--target cortex-m4, host, ...)");
 		goto usage;
 	}
-	if (v[OPT_BACKEND] && strcmp(v[OPT_BACKEND], "c") != 0) {
-		qf_usage_error(d, "bench", "--backend '%s': this qforge has the c backend only", v[OPT_BACKEND]);
+	bool llvm = v[OPT_BACKEND] && strcmp(v[OPT_BACKEND], "llvm") == 0;
+	if (v[OPT_BACKEND] && !llvm && strcmp(v[OPT_BACKEND], "c") != 0) {
+		qf_usage_error(d, "bench", "--backend '%s': give c or llvm", v[OPT_BACKEND]);
 		goto usage;
 	}
 	uint64_t images = 100;
@@ -650,7 +664,11 @@ int qf_cmd_bench(int argc, char **argv)
 		qf_usage_error(d, "bench", "--kernels '%s' is not runtime or ref", v[OPT_KERNELS]);
 		goto usage;
 	}
-	job jb = {path, v, (int)images, v[OPT_KERNELS] && strcmp(v[OPT_KERNELS], "ref") == 0};
+	job jb = {path, v, (int)images, v[OPT_KERNELS] && strcmp(v[OPT_KERNELS], "ref") == 0, llvm};
+	if (jb.ref && llvm) {
+		qf_usage_error(d, "bench", "--kernels is for the c backend");
+		goto usage;
+	}
 	rc = run(&jb, d);
 	if (rc != QF_EXIT_OK)
 		qf_diag_summary(d);

@@ -278,7 +278,7 @@ static void im2col_words(qf_lc *c, const dense *L, LLVMValueRef buf, LLVMValueRe
 		uint8_t *row = qf_xmalloc((size_t)L->Cin);
 		memset(row, zb & 0xFF, (size_t)L->Cin);
 		char nm[48];
-		snprintf(nm, sizeof nm, "L%d.pad", c->node);
+		snprintf(nm, sizeof nm, "L%d_pad", c->node);
 		pad = qf_lc_const_bytes(c, nm, row, (size_t)L->Cin);
 		free(row);
 	}
@@ -602,7 +602,7 @@ void qf_lc_dense(qf_lc *c, const qf_inode *n)
 	if (L.dsp)
 		tile_bytes = L.Kp / L.vpw * L.C * 4;
 	char nm[48];
-	snprintf(nm, sizeof nm, "L%d.w", c->node);
+	snprintf(nm, sizeof nm, "L%d_w", c->node);
 	LLVMValueRef wt = qf_lc_const_bytes(c, nm, wp, wlen ? wlen : 1);
 	free(wp);
 

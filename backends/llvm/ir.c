@@ -72,10 +72,14 @@ void qf_lc_store(qf_lc *c, LLVMValueRef v, LLVMValueRef p, LLVMValueRef off, uns
 LLVMValueRef qf_lc_const_bytes(qf_lc *c, const char *name, const void *bytes, size_t n)
 {
 	LLVMValueRef init = LLVMConstStringInContext(c->cx, (const char *)bytes, (unsigned)n, 1);
-	LLVMValueRef g = LLVMAddGlobal(c->m, LLVMTypeOf(init), name);
+	/* internal, not private: a local symbol with a size, so nm and the
+	 * firmware's flash count see each table */
+	char full[160];
+	snprintf(full, sizeof full, "qf_%s_%s", c->name, name);
+	LLVMValueRef g = LLVMAddGlobal(c->m, LLVMTypeOf(init), full);
 	LLVMSetInitializer(g, init);
 	LLVMSetGlobalConstant(g, 1);
-	LLVMSetLinkage(g, LLVMPrivateLinkage);
+	LLVMSetLinkage(g, LLVMInternalLinkage);
 	LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
 	LLVMSetAlignment(g, 4);
 	return LLVMConstBitCast(g, c->p8);

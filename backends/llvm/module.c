@@ -6,8 +6,8 @@
  * internal function per layer, never inlined, so that each layer shows in
  * the symbol table with its size:
  *   void qf_<name>_L<i>(const uint8_t *in, int8_t *arena, int8_t *out)
- * Constants are private globals (L<i>.w weights, L<i>.rq requant tables,
- * L<i>.pad padding rows).
+ * Constants are internal globals qf_<name>_L<i>_w (weights),
+ * qf_<name>_L<i>_rq (requant tables) and qf_<name>_L<i>_pad (padding rows).
  *
  * Buffers: the network input is read where the caller keeps it (no copy),
  * the last layer writes the logits straight into out_logits when nothing

@@ -65,7 +65,7 @@ void qf_lc_dwconv(qf_lc *c, const qf_inode *n)
 			bound[ch] += llabs((long long)v) * dev;
 		}
 	char nm[48];
-	snprintf(nm, sizeof nm, "L%d.w", c->node);
+	snprintf(nm, sizeof nm, "L%d_w", c->node);
 	LLVMValueRef wt = qf_lc_const_bytes(c, nm, wp, (size_t)(C * cb));
 	free(wp);
 	qf_lc_rq rq;

@@ -87,7 +87,7 @@ void qf_lc_rq_init(qf_lc *c, const qf_inode *n, int ws, const int64_t *bound, qf
 		}
 	}
 	char nm[64];
-	snprintf(nm, sizeof nm, "L%d.rq", c->node);
+	snprintf(nm, sizeof nm, "L%d_rq", c->node);
 	rq->table = qf_lc_const_bytes(c, nm, tab, (size_t)nch * 16);
 	free(tab);
 }

@@ -3,11 +3,11 @@ source_filename = "tiny"
 target datalayout = "e-m:e-p:32:32-Fi8-i64:64-v128:64:128-a:0:32-n32-S64"
 target triple = "thumbv7em-none-eabi"
 
-@L0.rq = private unnamed_addr constant [128 x i8] c"\00\00\00@\00\01\FF\FF\09\00\00\00\D4\FE\FF\FF\00\00\00A\00\02\FE\FF\0A\00\00\008\FF\FF\FF\00\00\00B\00\04\FC\FF\0B\00\00\00\9C\FF\FF\FF\00\00\00C\00\01\FF\FF\09\00\00\00\00\00\00\00\00\00\00D\00\02\FE\FF\0A\00\00\00d\00\00\00\00\00\00E\00\04\FC\FF\0B\00\00\00\C8\00\00\00\00\00\00F\00\01\FF\FF\09\00\00\00,\01\00\00\00\00\00G\00\02\FE\FF\0A\00\00\00\90\01\00\00", align 4
-@L0.w = private unnamed_addr constant [288 x i8] c"\00%Jo\94\B9\DE\03(Mr\97\BC\E1\06+Pu\9A\BF\E4\09.Sx\9D\C2\E7\0C1V{\A0\C5\EA\0F4Y~\A3\C8\ED\127\\\81\A6\CB\F0\15:_\84\A9\CE\F3\18=b\87\AC\D1\F6\1B@e\8A\AF\D4\F9\1ECh\8D\B2\D7\FC!Fk\90\B5\DA\FF$In\93\B8\DD\02'Lq\96\BB\E0\05*Ot\99\BE\E3\08-Rw\9C\C1\E6\0B0Uz\9F\C4\E9\0E3X}\A2\C7\EC\116[\80\A5\CA\EF\149^\83\A8\CD\F2\17<a\86\AB\D0\F5\1A?d\89\AE\D3\F8\1DBg\8C\B1\D6\FB Ej\8F\B4\D9\FE#Hm\92\B7\DC\01&Kp\95\BA\DF\04)Ns\98\BD\E2\07,Qv\9B\C0\E5\0A/Ty\9E\C3\E8\0D2W|\A1\C6\EB\105Z\7F\A4\C9\EE\138]\82\A7\CC\F1\16;`\85\AA\CF\F4\19>c\88\AD\D2\F7\1CAf\8B\B0\D5\FA\1FDi\8E\B3\D8\FD\22Gl\91\B6\DB\00%Jo\94\B9\DE\03(Mr\97\BC\E1\06+Pu\9A\BF\E4\09.Sx\9D\C2\E7\0C1V{", align 4
-@L0.pad = private unnamed_addr constant [4 x i8] zeroinitializer, align 4
-@L2.rq = private unnamed_addr constant [48 x i8] c"\00\00\00@\00\0B\00\00\09\00\00\00@\ED\FF\FF\00\00\00A\00\16\00\00\0A\00\00\00\80\F3\FF\FF\00\00\00B\00,\00\00\0B\00\00\00\C0\F9\FF\FF", align 4
-@L2.w = private unnamed_addr constant [108 x i8] c"\06a[\83J\FA\9F\1C\8E\83\D3\A6\C2\1D\17O\06\B6[\D8JO\9Fa\8E\D8\D3\FB\C2b\17\94\06\0B[-J\94\9F\B6\8E-\D3@\C2\B7\17\E9\06P[rJ\E9\9F\0B\8Er\D3\95\C2\0C\17>\06\A5[\C7J>\9FP\8E\C7\D3\EA\C2Q\17\83\06\FA[\1CJ\83\9F\A5\8E\1C\D3?\C2\A6\17\D8\06O[aJ\D8\9F\FA\8Ea\D3\84", align 4
+@qf_tiny_L0_rq = internal unnamed_addr constant [128 x i8] c"\00\00\00@\00\01\FF\FF\09\00\00\00\D4\FE\FF\FF\00\00\00A\00\02\FE\FF\0A\00\00\008\FF\FF\FF\00\00\00B\00\04\FC\FF\0B\00\00\00\9C\FF\FF\FF\00\00\00C\00\01\FF\FF\09\00\00\00\00\00\00\00\00\00\00D\00\02\FE\FF\0A\00\00\00d\00\00\00\00\00\00E\00\04\FC\FF\0B\00\00\00\C8\00\00\00\00\00\00F\00\01\FF\FF\09\00\00\00,\01\00\00\00\00\00G\00\02\FE\FF\0A\00\00\00\90\01\00\00", align 4
+@qf_tiny_L0_w = internal unnamed_addr constant [288 x i8] c"\00%Jo\94\B9\DE\03(Mr\97\BC\E1\06+Pu\9A\BF\E4\09.Sx\9D\C2\E7\0C1V{\A0\C5\EA\0F4Y~\A3\C8\ED\127\\\81\A6\CB\F0\15:_\84\A9\CE\F3\18=b\87\AC\D1\F6\1B@e\8A\AF\D4\F9\1ECh\8D\B2\D7\FC!Fk\90\B5\DA\FF$In\93\B8\DD\02'Lq\96\BB\E0\05*Ot\99\BE\E3\08-Rw\9C\C1\E6\0B0Uz\9F\C4\E9\0E3X}\A2\C7\EC\116[\80\A5\CA\EF\149^\83\A8\CD\F2\17<a\86\AB\D0\F5\1A?d\89\AE\D3\F8\1DBg\8C\B1\D6\FB Ej\8F\B4\D9\FE#Hm\92\B7\DC\01&Kp\95\BA\DF\04)Ns\98\BD\E2\07,Qv\9B\C0\E5\0A/Ty\9E\C3\E8\0D2W|\A1\C6\EB\105Z\7F\A4\C9\EE\138]\82\A7\CC\F1\16;`\85\AA\CF\F4\19>c\88\AD\D2\F7\1CAf\8B\B0\D5\FA\1FDi\8E\B3\D8\FD\22Gl\91\B6\DB\00%Jo\94\B9\DE\03(Mr\97\BC\E1\06+Pu\9A\BF\E4\09.Sx\9D\C2\E7\0C1V{", align 4
+@qf_tiny_L0_pad = internal unnamed_addr constant [4 x i8] zeroinitializer, align 4
+@qf_tiny_L2_rq = internal unnamed_addr constant [48 x i8] c"\00\00\00@\00\0B\00\00\09\00\00\00@\ED\FF\FF\00\00\00A\00\16\00\00\0A\00\00\00\80\F3\FF\FF\00\00\00B\00,\00\00\0B\00\00\00\C0\F9\FF\FF", align 4
+@qf_tiny_L2_w = internal unnamed_addr constant [108 x i8] c"\06a[\83J\FA\9F\1C\8E\83\D3\A6\C2\1D\17O\06\B6[\D8JO\9Fa\8E\D8\D3\FB\C2b\17\94\06\0B[-J\94\9F\B6\8E-\D3@\C2\B7\17\E9\06P[rJ\E9\9F\0B\8Er\D3\95\C2\0C\17>\06\A5[\C7J>\9FP\8E\C7\D3\EA\C2Q\17\83\06\FA[\1CJ\83\9F\A5\8E\1C\D3?\C2\A6\17\D8\06O[aJ\D8\9F\FA\8Ea\D3\84", align 4
 
 ; Function Attrs: noinline nounwind
 define internal void @qf_tiny_L0(i8* readonly %0, i8* %1, i8* %2) #0 {
@@ -60,7 +60,7 @@ kx:                                               ; preds = %kx, %ky
   %26 = mul i32 %25, 4
   %27 = select i1 %23, i32 %26, i32 0
   %28 = getelementptr inbounds i8, i8* %0, i32 %27
-  %29 = select i1 %23, i8* %28, i8* getelementptr inbounds ([4 x i8], [4 x i8]* @L0.pad, i32 0, i32 0)
+  %29 = select i1 %23, i8* %28, i8* getelementptr inbounds ([4 x i8], [4 x i8]* @qf_tiny_L0_pad, i32 0, i32 0)
   %30 = mul i32 %ky3, 3
   %31 = add i32 %30, %kx4
   %32 = mul i32 %colp2, 8
@@ -93,9 +93,9 @@ chan:                                             ; preds = %chan, %15
   %51 = mul i32 %chan5, 1
   %52 = call i32 @llvm.smin.i32(i32 %51, i32 7)
   %53 = mul i32 %chan5, 36
-  %54 = getelementptr inbounds i8, i8* getelementptr inbounds ([288 x i8], [288 x i8]* @L0.w, i32 0, i32 0), i32 %53
+  %54 = getelementptr inbounds i8, i8* getelementptr inbounds ([288 x i8], [288 x i8]* @qf_tiny_L0_w, i32 0, i32 0), i32 %53
   %55 = shl i32 %52, 4
-  %56 = getelementptr inbounds i8, i8* getelementptr inbounds ([128 x i8], [128 x i8]* @L0.rq, i32 0, i32 0), i32 %55
+  %56 = getelementptr inbounds i8, i8* getelementptr inbounds ([128 x i8], [128 x i8]* @qf_tiny_L0_rq, i32 0, i32 0), i32 %55
   %57 = getelementptr inbounds i8, i8* %1, i32 0
   %58 = mul i32 %5, 8
   %59 = add i32 %58, %52
@@ -833,9 +833,9 @@ chan:                                             ; preds = %chan, %16
   %220 = mul i32 %chan5, 1
   %221 = call i32 @llvm.smin.i32(i32 %220, i32 2)
   %222 = mul i32 %chan5, 36
-  %223 = getelementptr inbounds i8, i8* getelementptr inbounds ([108 x i8], [108 x i8]* @L2.w, i32 0, i32 0), i32 %222
+  %223 = getelementptr inbounds i8, i8* getelementptr inbounds ([108 x i8], [108 x i8]* @qf_tiny_L2_w, i32 0, i32 0), i32 %222
   %224 = shl i32 %221, 4
-  %225 = getelementptr inbounds i8, i8* getelementptr inbounds ([48 x i8], [48 x i8]* @L2.rq, i32 0, i32 0), i32 %224
+  %225 = getelementptr inbounds i8, i8* getelementptr inbounds ([48 x i8], [48 x i8]* @qf_tiny_L2_rq, i32 0, i32 0), i32 %224
   %226 = mul i32 %5, 3
   %227 = add i32 %226, %221
   call void @qf_tiny_L2_tile(i8* %223, i8* %3, i8* %225, i8* %2, i32 %227)
