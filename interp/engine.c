@@ -20,6 +20,8 @@
 struct qf_engine {
 	qf_graph *g;
 	int batch, threads;
+	unsigned flags;              /* QF_ENG_* */
+	qf_qat *qat;                 /* activation quantizers, or NULL */
 	qf_pool *pool;
 	qf_step *steps;
 	int n_steps;
@@ -139,6 +141,16 @@ static float *take(bump *b, int64_t n)
 	return p;
 }
 
+/* Activation fake quantization runs in fixed chunks of FQ_CHUNK values;
+ * each chunk's gradient sums (4 doubles) are kept apart and added in
+ * chunk order, so they do not depend on the thread count. */
+#define FQ_CHUNK 32768
+#define QF_FQ_PART 8
+static int fq_chunks(int64_t n)
+{
+	return (int)((n + FQ_CHUNK - 1) / FQ_CHUNK);
+}
+
 typedef struct {
 	int *consumers;              /* per tensor */
 	bool *needs_grad;            /* per tensor */
@@ -181,7 +193,7 @@ static void plan(qf_engine *e, plan_info *pi, unsigned flags)
 		 * (k == s, no padding): the bn pools too, so the full-size
 		 * activation is never written (see ops_bn.c). */
 		if (nd->op == QF_OP_MAXPOOL && single && pi->fused_into[p] >= 0 && nd->k == nd->s && nd->pad == 0 &&
-		    nd->k >= 1 && nd->k <= 15)
+		    nd->k >= 1 && nd->k <= 15 && !(e->qat && qf_qat_act_of(e->qat, t) >= 0))
 			pi->fused_into[i] = pi->fused_into[p];
 	}
 	/* Parameters in node order: weight then bias; gamma then beta. */
@@ -248,6 +260,8 @@ static void plan(qf_engine *e, plan_info *pi, unsigned flags)
 				s->out_t = nd->out;
 				s->ys = shape_of(&g->t[nd->out]);
 			}
+	for (int j = 0; j < e->n_steps; j++)
+		e->steps[j].qa = e->qat ? qf_qat_act_of(e->qat, e->steps[j].out_t) : -1;
 }
 
 /* The tensor a step writes: the relu's or pool's output for a fused bn. */
@@ -295,6 +309,10 @@ static void layout(qf_engine *e, const plan_info *pi, bump *b)
 		if (pi->needs_grad[out])
 			grad[out] = take(b, n);
 		int64_t p = 0;
+		if (s->qa >= 0) {
+			s->yraw = take(b, n);
+			p = QF_FQ_PART * (int64_t)fq_chunks(n);
+		}
 		switch (s->op) {
 		case QF_OP_CONV2D:
 			p = qf_conv_part_floats(s, B);
@@ -318,6 +336,8 @@ static void layout(qf_engine *e, const plan_info *pi, bump *b)
 		}
 		if (p > part)
 			part = p;
+		if (s->qa >= 0 && QF_FQ_PART * (int64_t)fq_chunks(n) > part)
+			part = QF_FQ_PART * (int64_t)fq_chunks(n);
 	}
 	e->run.part = take(b, part);
 	e->run.part_floats = part;
@@ -342,7 +362,8 @@ static void layout(qf_engine *e, const plan_info *pi, bump *b)
 		const qf_node *nd = &g->n[s->node];
 		int out = step_out(e, pi, s);
 		bool live = reached[out];
-		s->y = val[out];
+		s->yq = val[out];
+		s->y = s->yraw ? s->yraw : val[out];
 		s->dy = live ? grad[out] : NULL;
 		for (int k = 0; k < s->n_act; k++) {
 			int t = nd->in[k];
@@ -372,6 +393,55 @@ qf_engine *qf_engine_new(qf_graph *g, int batch, int threads, qf_diag *d)
 	return qf_engine_new_opts(g, batch, threads, 0, d);
 }
 
+static void free_plan(plan_info *pi)
+{
+	free(pi->consumers);
+	free(pi->needs_grad);
+	free(pi->fused_into);
+	free(pi->param_of);
+}
+
+/* Plans e->g and lays out a fresh arena (parameter gradients start at
+ * zero). -1 when the arena would be too large. */
+static int build(qf_engine *e, qf_diag *d)
+{
+	plan_info pi;
+	plan(e, &pi, e->flags);
+	bump sz = {NULL, 0};
+	layout(e, &pi, &sz);
+	/* 16 GiB of floats: far past anything this engine should train, and
+	 * an error message rather than a failed allocation. */
+	if (sz.off > (4LL << 30)) {
+		qf_diag_error(d, (qf_loc){0, 0},
+			      "network '%s' needs %.1f GiB of activations at batch %d; use a smaller batch",
+			      e->g->name, (double)sz.off * 4 / (1 << 30), e->batch);
+		free_plan(&pi);
+		return -1;
+	}
+	e->arena_floats = sz.off;
+	e->arena = aligned_alloc(64, (size_t)sz.off * sizeof(float) + 64);
+	if (!e->arena)
+		qf_die("out of memory for a %lld-byte engine arena", (long long)sz.off * 4);
+	memset(e->arena, 0, (size_t)sz.off * sizeof(float));
+	bump real = {e->arena, 0};
+	layout(e, &pi, &real);
+	QF_ASSERT(real.off == sz.off);
+	free_plan(&pi);
+	return 0;
+}
+
+static void unbuild(qf_engine *e)
+{
+	free(e->arena);
+	free(e->steps);
+	free(e->params);
+	free(e->prof);
+	e->arena = NULL;
+	e->steps = NULL;
+	e->params = NULL;
+	e->prof = NULL;
+}
+
 qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, unsigned flags, qf_diag *d)
 {
 	QF_ASSERT(batch >= 1 && threads >= 1);
@@ -383,35 +453,14 @@ qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, unsigned flag
 	e->g = g;
 	e->batch = batch;
 	e->threads = threads;
-	plan_info pi;
-	plan(e, &pi, flags);
+	e->flags = flags;
 	e->run.ws = qf_xcalloc((size_t)threads, sizeof(qf_gemm_ws));
-	bump sz = {NULL, 0};
-	layout(e, &pi, &sz);
-	/* 16 GiB of floats: far past anything this engine should train, and
-	 * an error message rather than a failed allocation. */
-	if (sz.off > (4LL << 30)) {
-		qf_diag_error(d, (qf_loc){0, 0},
-			      "network '%s' needs %.1f GiB of activations at batch %d; use a smaller batch",
-			      g->name, (double)sz.off * 4 / (1 << 30), batch);
-		free(pi.consumers);
-		free(pi.needs_grad);
-		free(pi.fused_into);
-		free(pi.param_of);
+	if (build(e, d)) {
+		unbuild(e);
 		free(e->run.ws);
-		free(e->steps);
-		free(e->params);
 		free(e);
 		return NULL;
 	}
-	e->arena_floats = sz.off;
-	e->arena = aligned_alloc(64, (size_t)sz.off * sizeof(float) + 64);
-	if (!e->arena)
-		qf_die("out of memory for a %lld-byte engine arena", (long long)sz.off * 4);
-	memset(e->arena, 0, (size_t)sz.off * sizeof(float));
-	bump real = {e->arena, 0};
-	layout(e, &pi, &real);
-	QF_ASSERT(real.off == sz.off);
 	e->classes = (int)qf_tensor_elems(&g->t[g->output]);
 	e->pool = qf_pool_new(threads);
 	e->run.pool = e->pool;
@@ -419,11 +468,27 @@ qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, unsigned flag
 	e->run.par_min = flags & QF_ENG_PAR_ALWAYS ? 0 : QF_PAR_MIN;
 	e->run.par_min_macs = flags & QF_ENG_PAR_ALWAYS ? 0 : QF_PAR_MIN_MACS;
 	e->run.kern = qf_gemm_kernel();
-	free(pi.consumers);
-	free(pi.needs_grad);
-	free(pi.fused_into);
-	free(pi.param_of);
 	return e;
+}
+
+/* Attaching or detaching quantizers re-plans: a quantized step gets a
+ * buffer of its own for the values before the quantizer (its backward
+ * reads them) while its consumers read the quantized copy, and a bn ->
+ * relu -> max pool chain whose relu output is quantized is not fused,
+ * so that the quantizer observes that output at full size as the
+ * integer model stores it. Gradients start again from zero. */
+void qf_engine_set_qat(qf_engine *e, qf_qat *q)
+{
+	if (e->qat == q)
+		return;
+	e->qat = q;
+	unbuild(e);
+	qf_diag *d = qf_diag_new(stderr);
+	/* The arena was this size or smaller before; a quantizer's copies
+	 * cannot take it past the limit that matters, but say so if so. */
+	if (build(e, d))
+		qf_die("engine arena too large after attaching quantizers");
+	qf_diag_free(d);
 }
 
 void qf_engine_free(qf_engine *e)
@@ -431,11 +496,8 @@ void qf_engine_free(qf_engine *e)
 	if (!e)
 		return;
 	qf_pool_free(e->pool);
-	free(e->prof);
-	free(e->arena);
+	unbuild(e);
 	free(e->run.ws);
-	free(e->steps);
-	free(e->params);
 	free(e);
 }
 
@@ -495,6 +557,69 @@ static void nchw_to_nhwc(qf_engine *e, int n)
 	}
 }
 
+/* ------------------------------------------------------------ activation quantizers */
+
+typedef struct {
+	const qf_step *s;
+	qf_fq f;
+	bool quant;
+	int64_t total;
+	double *part;
+} fq_ctx;
+
+static void fq_fwd_task(void *ctx, int chunk, int thread)
+{
+	(void)thread;
+	fq_ctx *c = ctx;
+	int64_t b = (int64_t)chunk * FQ_CHUNK, n = c->total - b < FQ_CHUNK ? c->total - b : FQ_CHUNK;
+	if (c->quant)
+		qf_fq_forward(&c->f, c->s->yraw + b, c->s->yq + b, n);
+	else
+		memcpy(c->s->yq + b, c->s->yraw + b, (size_t)n * sizeof(float));
+}
+
+static void fq_bwd_task(void *ctx, int chunk, int thread)
+{
+	(void)thread;
+	fq_ctx *c = ctx;
+	int64_t b = (int64_t)chunk * FQ_CHUNK, n = c->total - b < FQ_CHUNK ? c->total - b : FQ_CHUNK;
+	qf_fq_grad g = {0};
+	qf_fq_backward(&c->f, c->s->yraw + b, c->s->dy + b, c->s->dy + b, n, false, &g);
+	double *p = c->part + 4 * chunk;
+	p[0] = g.ds;
+	p[1] = g.dz;
+	p[2] = g.dqmin;
+	p[3] = g.dqmax;
+}
+
+/* The step wrote yraw; its consumers read yq. The quantizer's observers
+ * see the whole batch (prepare), then the chunks run in parallel. */
+static void quantize_out(qf_engine *e, qf_step *s, int n, bool train)
+{
+	int64_t per = qf_shape_elems(s->ys);
+	fq_ctx c = {.s = s, .total = per * n};
+	c.quant = qf_qat_act_prepare(e->qat, s->qa, s->yraw, c.total, per, train, &c.f);
+	qf_pool_run(e->pool, fq_chunks(c.total), fq_fwd_task, &c);
+}
+
+/* dy (the gradient at yq) becomes the gradient at yraw, in place. */
+static void quantize_grad(qf_engine *e, qf_step *s, int n)
+{
+	fq_ctx c = {.s = s, .total = qf_shape_elems(s->ys) * n, .part = (double *)(void *)e->run.part};
+	if (!qf_qat_act_bwd(e->qat, s->qa, &c.f))
+		return;
+	int chunks = fq_chunks(c.total);
+	qf_pool_run(e->pool, chunks, fq_bwd_task, &c);
+	qf_fq_grad g = {0};
+	for (int k = 0; k < chunks; k++) {
+		g.ds += c.part[4 * k];
+		g.dz += c.part[4 * k + 1];
+		g.dqmin += c.part[4 * k + 2];
+		g.dqmax += c.part[4 * k + 3];
+	}
+	qf_qat_act_grad(e->qat, s->qa, &g);
+}
+
 void qf_engine_forward(qf_engine *e, int n, bool train)
 {
 	QF_ASSERT(n >= 1 && n <= e->batch);
@@ -537,6 +662,8 @@ void qf_engine_forward(qf_engine *e, int n, bool train)
 		case QF_OP_COUNT:
 			qf_die("bad op in plan");
 		}
+		if (s->qa >= 0)
+			quantize_out(e, s, n, train);
 		if (e->prof)
 			e->prof[2 * j] += now() - t0;
 	}
@@ -593,6 +720,8 @@ void qf_engine_backward(qf_engine *e, int n)
 		if (!s->dy)
 			continue;
 		double t0 = e->prof ? now() : 0;
+		if (s->qa >= 0)
+			quantize_grad(e, s, n);
 		switch (s->op) {
 		case QF_OP_CONV2D:
 			qf_conv_backward(&e->run, s);

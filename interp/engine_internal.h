@@ -221,7 +221,7 @@ typedef struct {
 	int out_t;                   /* the tensor it writes (the last fused node's output) */
 	int n_act;                   /* activation inputs */
 	qf_shape xs[2], ys;
-	float *x[2], *y;
+	float *x[2], *y;             /* y: what the step writes and its backward reads */
 	float *dx[2], *dy;
 	bool acc[2];
 	float *w, *b, *gw, *gb;      /* conv/fc weight and bias; bn gamma, beta */
@@ -230,6 +230,8 @@ typedef struct {
 	float eps, momentum;
 	qf_fuse fuse;
 	int pool_k;                  /* bn: k x k max pool (stride k) fused after the activation; 0 none */
+	int qa;                      /* activation quantizer of the output (qf_qat_act_of), -1 none */
+	float *yraw, *yq;            /* quantized: y == yraw, consumers read yq */
 	uint8_t *parg;               /* its argmax: window index per output element */
 	float *save;                 /* kept from forward for backward (bn mean, inv std) */
 	float *zero;                 /* conv: a row of zeros for padding taps */
