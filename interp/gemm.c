@@ -248,10 +248,38 @@ static inline void tile(const qf_kernel *kn, const qf_gemm *gm, const kblock *kb
 		kn->fn(kb->kc, as, bs, c, ldc, acc);
 }
 
+/* One block of rows [ic, ic + mc) of C against one packed depth block
+ * of B (bp, nsl panels), A packed here. cb, ldc: where C's block is. */
+static void macro(const qf_gemm *gm, const qf_kernel *kn, const kblock *kb, int ic, int mc, int nc, const float *bp,
+		  float *cb, int64_t ldc, bool acc, qf_gemm_ws *ws)
+{
+	const int MR = kn->mr, NR = kn->nr;
+	pack_a(gm, kb, ic, mc, MR, ws);
+	/* Per sliver: kc floats of packed A, or nt * MR pointers. */
+	const int64_t astep = gm->ind.fn ? (int64_t)kb->nt * MR * PTR_FLOATS : (int64_t)kb->kc * MR;
+	for (int jr = 0; jr < nc; jr += NR) {
+		int nr = imin(NR, nc - jr);
+		const float *bs = bp + (int64_t)(jr / NR) * kb->kc * NR;
+		for (int ir = 0; ir < mc; ir += MR) {
+			int mr = imin(MR, mc - ir);
+			const float *as = ws->a + (ir / MR) * astep;
+			float *cp = cb + ir * ldc + jr;
+			if (mr == MR && nr == NR) {
+				tile(kn, gm, kb, as, bs, cp, ldc, acc);
+				continue;
+			}
+			tile(kn, gm, kb, as, bs, ws->tile, NR, false);
+			for (int i = 0; i < mr; i++)
+				for (int j = 0; j < nr; j++)
+					cp[i * ldc + j] = acc ? cp[i * ldc + j] + ws->tile[i * NR + j] : ws->tile[i * NR + j];
+		}
+	}
+}
+
 void qf_gemm_rows(const qf_gemm *gm, int i0, int i1, qf_gemm_ws *ws)
 {
 	const qf_kernel *kn = qf_gemm_kernel();
-	const int MR = kn->mr, NR = kn->nr, k = gm->k;
+	const int NR = kn->nr, k = gm->k;
 	QF_ASSERT(!gm->ind.fn || gm->ind.ntap * gm->ind.ktap == k);
 	if (i0 >= i1 || gm->n <= 0)
 		return;
@@ -260,6 +288,22 @@ void qf_gemm_rows(const qf_gemm *gm, int i0, int i1, qf_gemm_ws *ws)
 		int nsl = (nc + NR - 1) / NR;
 		bool bfull = (int64_t)k * nsl * NR <= QF_GEMM_BCAP;
 		kblock kb = {0};
+		if (!bfull && gm->c) {
+			/* Deep and C in memory: the classic order, each depth block
+			 * of B packed once and used by every row block. */
+			while (next_block(gm, &kb)) {
+				gm->b.fn(gm->b.ctx, jc, nc, kb.p0, kb.kc, NR, ws->b);
+				bool last = kb.p0 + kb.kc >= k;
+				for (int ic = i0; ic < i1; ic += QF_GEMM_MC) {
+					int mc = imin(QF_GEMM_MC, i1 - ic);
+					float *cb = gm->c + ic * gm->ldc + jc;
+					macro(gm, kn, &kb, ic, mc, nc, ws->b, cb, gm->ldc, kb.p0 > 0 || gm->accumulate, ws);
+					if (last && gm->epilogue)
+						gm->epilogue(gm->ep_ctx, ic, jc, mc, nc, cb, gm->ldc);
+				}
+			}
+			continue;
+		}
 		if (bfull)
 			while (next_block(gm, &kb))
 				gm->b.fn(gm->b.ctx, jc, nc, kb.p0, kb.kc, NR, ws->b + (int64_t)kb.p0 * nsl * NR);
@@ -282,30 +326,9 @@ void qf_gemm_rows(const qf_gemm *gm, int i0, int i1, qf_gemm_ws *ws)
 				const float *bp = ws->b;
 				if (bfull)
 					bp += (int64_t)kb.p0 * nsl * NR;
-				else
+				else /* scratch C and deep: B again for every row block */
 					gm->b.fn(gm->b.ctx, jc, nc, kb.p0, kb.kc, NR, ws->b);
-				pack_a(gm, &kb, ic, mc, MR, ws);
-				/* Per sliver: kc floats of packed A, or nt * MR pointers. */
-				const int64_t astep = gm->ind.fn ? (int64_t)kb.nt * MR * PTR_FLOATS : (int64_t)kb.kc * MR;
-				bool acc = kb.p0 > 0 || (gm->c && gm->accumulate);
-				for (int jr = 0; jr < nc; jr += NR) {
-					int nr = imin(NR, nc - jr);
-					const float *bs = bp + (int64_t)(jr / NR) * kb.kc * NR;
-					for (int ir = 0; ir < mc; ir += MR) {
-						int mr = imin(MR, mc - ir);
-						const float *as = ws->a + (ir / MR) * astep;
-						float *cp = cb + ir * ldc + jr;
-						if (mr == MR && nr == NR) {
-							tile(kn, gm, &kb, as, bs, cp, ldc, acc);
-							continue;
-						}
-						tile(kn, gm, &kb, as, bs, ws->tile, NR, false);
-						for (int i = 0; i < mr; i++)
-							for (int j = 0; j < nr; j++)
-								cp[i * ldc + j] = acc ? cp[i * ldc + j] + ws->tile[i * NR + j]
-										      : ws->tile[i * NR + j];
-					}
-				}
+				macro(gm, kn, &kb, ic, mc, nc, bp, cb, ldc, kb.p0 > 0 || (gm->c && gm->accumulate), ws);
 			}
 			if (gm->epilogue)
 				gm->epilogue(gm->ep_ctx, ic, jc, mc, nc, cb, ldc);

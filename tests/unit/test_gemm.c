@@ -212,12 +212,14 @@ static void copy_ep(void *ctx, int i0, int j0, int rows, int cols, float *c, int
 static void accumulate_and_scratch(void **state)
 {
 	(void)state;
-	const int m = 50, n = 300, k = 530; /* n > NC and k > KC: several blocks */
+	/* n > NC and k > KC: several blocks, and B for all of k does not fit
+	 * (the deep orders of the driver). */
+	const int m = 50, n = 300, k = 1100;
 	qf_rng r;
 	qf_rng_seed(&r, 4);
 	float *a = malloc(sizeof(float) * m * k), *b = malloc(sizeof(float) * k * n);
 	float *c = malloc(sizeof(float) * m * n), *c0 = malloc(sizeof(float) * m * n);
-	float *s = calloc((size_t)m * n, sizeof(float));
+	float *s = calloc((size_t)m * n, sizeof(float)), *s2 = calloc((size_t)m * n, sizeof(float));
 	fill(a, (int64_t)m * k, &r);
 	fill(b, (int64_t)k * n, &r);
 	fill(c, (int64_t)m * n, &r);
@@ -226,9 +228,12 @@ static void accumulate_and_scratch(void **state)
 	float *mem = aligned_alloc(64, qf_gemm_ws_floats() * sizeof(float));
 	qf_gemm_ws ws;
 	qf_gemm_ws_init(&ws, mem);
+	/* The epilogue on C in memory sees the finished values too. */
+	copy_ctx cc2 = {s2, n};
 	qf_gemm gm = {.m = m, .n = n, .k = k, .a = {qf_pack_mat, &am}, .b = {qf_pack_mat, &bm}, .c = c, .ldc = n,
-		      .accumulate = true};
+		      .accumulate = true, .epilogue = copy_ep, .ep_ctx = &cc2};
 	qf_gemm_rows(&gm, 0, m, &ws);
+	assert_memory_equal(s2, c, sizeof(float) * m * n);
 	copy_ctx cc = {s, n};
 	qf_gemm gs = {.m = m, .n = n, .k = k, .a = {qf_pack_mat, &am}, .b = {qf_pack_mat, &bm}, .c = NULL,
 		      .epilogue = copy_ep, .ep_ctx = &cc};
@@ -246,6 +251,7 @@ static void accumulate_and_scratch(void **state)
 	free(c);
 	free(c0);
 	free(s);
+	free(s2);
 }
 
 int main(void)
