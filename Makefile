@@ -165,7 +165,9 @@ bench-train: deps all
 # reference kernels; instructions per inference and per layer, flash, RAM.
 # Trains EPOCHS (5) epochs first unless MODEL=trained.qfm is given. Needs
 # arm-none-eabi-gcc and qemu-system-arm (make deps). Figures go to
-# docs/bench.md, "MCU".
+# docs/bench.md, "MCU". Then bench/mcu_llvm.sh, the LLVM backend's column
+# (issue 7): the same models built by it and by the C backend, same run.
 .PHONY: bench-mcu
 bench-mcu: deps all
 	@sh scripts/bench_mcu.sh $(BUILD)
+	@sh bench/mcu_llvm.sh $(BUILD)
