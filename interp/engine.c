@@ -322,7 +322,10 @@ static void layout(qf_engine *e, const plan_info *pi, bump *b)
 			s->save = take(b, qf_bn_save_floats(s));
 			p = qf_bn_part_floats(s, B);
 			if (s->pool_k)
+			{
 				s->parg = (uint8_t *)(void *)take(b, (n + 3) / 4);
+				s->pmax = take(b, n);
+			}
 			break;
 		case QF_OP_MAXPOOL:
 			s->arg = (int32_t *)(void *)take(b, n);

@@ -233,6 +233,7 @@ typedef struct {
 	int qa;                      /* activation quantizer of the output (qf_qat_act_of), -1 none */
 	float *yraw, *yq;            /* quantized: y == yraw, consumers read yq */
 	uint8_t *parg;               /* its argmax: window index per output element */
+	float *pmax;                 /* the bn input at that argmax (backward reads it, not the map) */
 	float *save;                 /* kept from forward for backward (bn mean, inv std) */
 	float *zero;                 /* conv: a row of zeros for padding taps */
 	int32_t *arg;                /* maxpool: input offset of each output's max */

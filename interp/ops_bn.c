@@ -189,18 +189,22 @@ QF_CLONES static void pool_fwd_rows(const qf_step *s, int64_t r0, int64_t r1, co
 			const float *x0 = s->x[0] + (((n * H + (int64_t)oy * k) * W) + (int64_t)ox * k) * C;
 			float *y = s->y + (r * OW + ox) * C;
 			uint8_t *a = s->parg + (r * OW + ox) * C;
+			float *pm = s->pmax + (r * OW + ox) * C;
 			for (int c = 0; c < cv; c += QF_VL) {
 				qf_vf vs = QF_VLOAD(sc + c), vh = QF_VLOAD(sh + c);
-				qf_vf best = QF_VSPLAT(-INFINITY);
+				qf_vf best = QF_VSPLAT(-INFINITY), bx = {0};
 				qf_vi bi = {0};
 				int w = 0;
 				for (int wy = 0; wy < k; wy++)
 					for (int wx = 0; wx < k; wx++, w++) {
-						qf_vf z = QF_VLOAD(x0 + ((int64_t)wy * W + wx) * C + c) * vs + vh;
+						qf_vf xv = QF_VLOAD(x0 + ((int64_t)wy * W + wx) * C + c);
+						qf_vf z = xv * vs + vh;
 						qf_vi m = z > best;
 						best = QF_VSEL(m, z, best);
+						bx = QF_VSEL(m, xv, bx);
 						bi = (m & w) | (~m & bi);
 					}
+				QF_VSTORE(pm + c, bx);
 				best = QF_VMAX0(best);
 				if (s->fuse == QF_FUSE_RELU6)
 					best = QF_VSEL(best < 6, best, QF_VSPLAT(6));
@@ -208,18 +212,20 @@ QF_CLONES static void pool_fwd_rows(const qf_step *s, int64_t r0, int64_t r1, co
 				*(qf_vb *)(a + c) = __builtin_convertvector(bi, qf_vb);
 			}
 			for (int c = cv; c < C; c++) {
-				float best = -INFINITY;
+				float best = -INFINITY, bx = 0;
 				int bi = 0, w = 0;
 				for (int wy = 0; wy < k; wy++)
 					for (int wx = 0; wx < k; wx++, w++) {
-						float z = x0[((int64_t)wy * W + wx) * C + c] * sc[c] + sh[c];
+						float xv = x0[((int64_t)wy * W + wx) * C + c], z = xv * sc[c] + sh[c];
 						if (z > best) {
 							best = z;
+							bx = xv;
 							bi = w;
 						}
 					}
 				y[c] = act1(s->fuse, best);
 				a[c] = (uint8_t)bi;
+				pm[c] = bx;
 			}
 		}
 	}
@@ -234,42 +240,29 @@ static void pool_fwd_range(void *ctx, int64_t r0, int64_t r1, int thread)
 	pool_fwd_rows(s, r0, r1, s->save + S_SCALE * C, s->save + S_SHIFT * C);
 }
 
-/* Per chunk of QF_RED_ROWS output pixels: sum of g and of g * (y - mean)
- * at each maximum, where g is dy where the activation passes. */
+/* Per chunk of QF_RED_ROWS output pixels: sum of g and of g * (x - mean)
+ * at each maximum, where g is dy where the activation passes. x at the
+ * maximum was kept by the forward, so only pooled-size arrays are read. */
 QF_CLONES static void pool_gsum(const qf_step *s, int64_t p0, int64_t p1, float *sg, float *sgx)
 {
-	const int C = s->xs[0].c, H = s->xs[0].h, W = s->xs[0].w, OH = s->ys.h, OW = s->ys.w, k = s->pool_k;
+	const int C = s->xs[0].c;
 	const int cv = C % QF_VL == 0 ? C : 0;
 	const float *mean = s->save + S_MEAN * C;
 	const bool r6 = s->fuse == QF_FUSE_RELU6;
 	for (int64_t p = p0; p < p1; p++) {
-		const int64_t n = p / ((int64_t)OH * OW), rem = p % ((int64_t)OH * OW);
-		const int oy = (int)(rem / OW), ox = (int)(rem % OW);
-		const float *x0 = s->x[0] + (((n * H + (int64_t)oy * k) * W) + (int64_t)ox * k) * C;
-		const float *y = s->y + p * C, *dy = s->dy + p * C;
-		const uint8_t *a = s->parg + p * C;
+		const float *y = s->y + p * C, *dy = s->dy + p * C, *xm = s->pmax + p * C;
 		for (int c = 0; c < cv; c += QF_VL) {
 			qf_vf yv = QF_VLOAD(y + c);
 			qf_vi on = r6 ? (yv > 0) & (yv < 6) : yv > 0;
 			qf_vf g = QF_VSEL(on, QF_VLOAD(dy + c), (qf_vf){0});
-			qf_vi av = __builtin_convertvector(*(const qf_vb *)(a + c), qf_vi);
-			qf_vf mv = QF_VLOAD(mean + c), acc = {0};
-			int w = 0;
-			for (int wy = 0; wy < k; wy++)
-				for (int wx = 0; wx < k; wx++, w++) {
-					qf_vf xv = QF_VLOAD(x0 + ((int64_t)wy * W + wx) * C + c);
-					acc += QF_VSEL(av == w, g * (xv - mv), (qf_vf){0});
-				}
 			QF_VSTORE(sg + c, QF_VLOAD(sg + c) + g);
-			QF_VSTORE(sgx + c, QF_VLOAD(sgx + c) + acc);
+			QF_VSTORE(sgx + c, QF_VLOAD(sgx + c) + g * (QF_VLOAD(xm + c) - QF_VLOAD(mean + c)));
 		}
 		for (int c = cv; c < C; c++) {
 			bool on = r6 ? y[c] > 0 && y[c] < 6 : y[c] > 0;
 			float g = on ? dy[c] : 0;
-			int w = a[c];
-			float xv = x0[((int64_t)(w / k) * W + w % k) * C + c];
 			sg[c] += g;
-			sgx[c] += g * (xv - mean[c]);
+			sgx[c] += g * (xm[c] - mean[c]);
 		}
 	}
 }
