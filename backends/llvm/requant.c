@@ -78,7 +78,7 @@ void qf_lc_rq_init(qf_lc *c, const qf_inode *n, int ws, const int64_t *bound, qf
 		} else if (ig->pow2) {
 			int sh = -s;
 			int64_t r = (sh > 0 ? (int64_t)1 << (sh - 1) : 0) + (int64_t)y->zp * ((int64_t)1 << sh);
-			e[1] = (int32_t)(r << ws);
+			e[1] = (int32_t)(r * ((int64_t)1 << ws));
 			e[2] = sh + ws;
 		} else {
 			int ex = -s;
