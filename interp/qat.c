@@ -60,6 +60,7 @@ typedef struct {
 	/* activations: observer (moving averages), and the fixed step of the input */
 	double mn, mx, m2;
 	bool seen;
+	bool relu;                   /* a ReLU's output: the range starts at 0, lo is not learned */
 	float fixed_s, fixed_z;
 } quantizer;
 
@@ -93,6 +94,9 @@ void qf_qat_cfg_from_policy(qf_qat_cfg *c, const qf_quant *q)
 	c->delta = 0.2f;
 	c->warmup_frac = 0.1;
 	c->ema = 0.01;
+	/* LSQ at the weights' rate (one-cycle to 0.1) cost 3 points on a
+	 * Fashion-MNIST slice (docs/qat.md): the steps learn 100x slower */
+	c->qlr = 0.01;
 	qf_gradboost_defaults(&c->gb);
 }
 
@@ -324,6 +328,7 @@ qf_qat *qf_qat_new(qf_graph *g, const qf_quant *pol, const qf_qat_cfg *c, qf_dia
 		z->set = pol->a.bits;
 		z->n_set = pol->a.n_bits;
 		z->learn_bits = c->learned_precision && !pinned && pol->a.n_bits > 1 && in_set(b, z->set, z->n_set);
+		z->relu = nd->op == QF_OP_RELU || nd->op == QF_OP_RELU6;
 		Q->act_of[nd->out] = Q->nq - 1;
 		Q->apply[nd->out] = true;
 	}
@@ -521,27 +526,37 @@ static void observe_weights(qf_qat *Q, quantizer *z)
 	}
 }
 
-/* LSQ's initial step 2 mean|x| / sqrt(Qp), as a range. */
+/* LSQ's initial step 2 mean|x| / sqrt(Qp), as a range, but never wider
+ * than the values: at 8 bits LSQ's rule gives a range about 5 times the
+ * largest weight (22 of 127 levels used), which its small gradient then
+ * takes thousands of steps to shrink; at 2 bits it is the narrower. */
 static void lsq_init_entry(qf_qat *Q, quantizer *z, int c, const float *x, int64_t n, double lo)
 {
-	double a = 0;
-	for (int64_t j = 0; j < n; j++)
+	double a = 0, m = 0, mn = 0, mx = 0;
+	for (int64_t j = 0; j < n; j++) {
 		a += fabs((double)x[j]);
+		m = fmax(m, fabs((double)x[j]));
+		mn = fmin(mn, (double)x[j]);
+		mx = fmax(mx, (double)x[j]);
+	}
 	a /= (double)(n > 0 ? n : 1);
 	int b = z->ib[slice_of(z, c)], qmin, qmax;
 	qf_fq_range(b, z->symmetric, &qmin, &qmax);
 	double qp = z->symmetric ? qmax : qmax - qmin, s = 2 * a / sqrt(qp);
+	double span = z->symmetric ? m / qmax : (mx - mn) / (qmax - qmin);
+	if (span > 0 && span < s)
+		s = span;
 	if (!(s > 0))
 		s = 1e-6;
 	double D = s * (qmax - qmin);
 	z->theta[c] = (float)(Q->pol->pow2 ? log2(D) : D);
-	z->lo[c] = z->symmetric ? 0 : (float)fmax(fmin(lo, 0), -D);
+	z->lo[c] = z->symmetric || z->relu ? 0 : (float)fmax(fmin(lo, 0), -D);
 }
 
 /* An activation's range from the float phase's statistics. */
 static void stats_init(qf_qat *Q, quantizer *z)
 {
-	double lo = fmin(z->mn, 0), hi = fmax(z->mx, 0);
+	double lo = z->relu ? 0 : fmin(z->mn, 0), hi = fmax(z->mx, 0);
 	if (z->symmetric) {
 		double m = fmax(-lo, hi);
 		lo = -m;
@@ -625,9 +640,10 @@ static void chain_entry(qf_qat *Q, quantizer *z, int c, int64_t n_elems)
 		 * logit 0). The gradient is capped where an SGD step at lr 0.1
 		 * would move the step by 10%: |dtheta| <= 0.14 (pow2, log2),
 		 * |dD| <= D/10. */
-		double fed = gs * dth / (J * J), cap = Q->pol->pow2 ? 1.4 : z->theta[c];
+		double fed = Q->c.qlr * gs * dth / (J * J), cap = Q->pol->pow2 ? 1.4 : z->theta[c];
 		z->gtheta[c] += (float)(fed > cap ? cap : fed < -cap ? -cap : fed);
-		z->glo[c] += (float)(gs * dlo);
+		if (!z->relu)
+			z->glo[c] += (float)(Q->c.qlr * gs * dlo);
 	}
 	if (z->learn_bits && Q->phase == QF_PHASE_PRECISION)
 		z->gbits[slice_of(z, c)] += (float)(gs * db);
@@ -1201,7 +1217,6 @@ int qf_qat_train(qf_graph *g, const qf_quant *pol, const qf_dataset *ds, const q
 		qf_qat_free(Q);
 		return -1;
 	}
-	qf_engine_set_qat(e, Q);
 	int ne = qf_engine_n_params(e), nq = qf_qat_n_params(Q);
 	qf_param *all = qf_xcalloc((size_t)(ne + nq + 1), sizeof(qf_param));
 	for (int i = 0; i < ne; i++)
