@@ -262,6 +262,17 @@ static void plan(qf_engine *e, plan_info *pi, unsigned flags)
 			}
 	for (int j = 0; j < e->n_steps; j++)
 		e->steps[j].qa = e->qat ? qf_qat_act_of(e->qat, e->steps[j].out_t) : -1;
+	/* Lazy dy: a direct convolution without an input gradient feeding only
+	 * a fused bn+pool step (see qf_step.dy_bn). */
+	for (int j = 1; fuse && j < e->n_steps; j++) {
+		qf_step *bn = &e->steps[j], *cv = &e->steps[j - 1];
+		int y = g->n[bn->node].in[0];
+		if (bn->op != QF_OP_BN || !bn->pool_k || cv->out_t != y || pi->consumers[y] != 1 ||
+		    !qf_conv_is_direct(cv) || pi->needs_grad[g->n[cv->node].in[0]] || cv->qa >= 0)
+			continue;
+		bn->lazy_dx = true;
+		cv->dy_bn = bn;
+	}
 }
 
 /* The tensor a step writes: the relu's or pool's output for a fused bn. */
@@ -533,6 +544,12 @@ void qf_engine_zero_grad(qf_engine *e)
 const float *qf_engine_logits(const qf_engine *e)
 {
 	return e->logits;
+}
+
+const qf_step *qf_engine_steps(const qf_engine *e, int *n)
+{
+	*n = e->n_steps;
+	return e->steps;
 }
 
 float *qf_engine_output_grad(qf_engine *e)

@@ -215,7 +215,7 @@ typedef enum { QF_FUSE_NONE, QF_FUSE_RELU, QF_FUSE_RELU6 } qf_fuse;
  * batch * elems floats in the arena; a NULL gradient means nothing upstream
  * needs it. acc[i]: backward adds into dx[i] (another consumer wrote it
  * first) instead of storing. */
-typedef struct {
+typedef struct qf_step {
 	int node;
 	qf_op op;
 	int out_t;                   /* the tensor it writes (the last fused node's output) */
@@ -234,6 +234,13 @@ typedef struct {
 	float *yraw, *yq;            /* quantized: y == yraw, consumers read yq */
 	uint8_t *parg;               /* its argmax: window index per output element */
 	float *pmax;                 /* the bn input at that argmax (backward reads it, not the map) */
+	/* Lazy input gradient: a fused bn+pool step whose input comes from a
+	 * direct convolution that needs no input gradient does not write its
+	 * dx; the convolution's weight gradient computes each dy value from
+	 * the bn's coefficients when it reads it (saves a write and a read of
+	 * the full-size map). bn: lazy_dx; conv: dy_bn points at the bn. */
+	bool lazy_dx;
+	const struct qf_step *dy_bn;
 	float *save;                 /* kept from forward for backward (bn mean, inv std) */
 	float *zero;                 /* conv: a row of zeros for padding taps */
 	int32_t *arg;                /* maxpool: input offset of each output's max */
@@ -268,6 +275,11 @@ int64_t qf_fc_part_floats(const qf_step *s, int batch);
 int64_t qf_bn_part_floats(const qf_step *s, int batch);
 int64_t qf_bn_save_floats(const qf_step *s);
 
+bool qf_conv_is_direct(const qf_step *s);
+/* The per-channel coefficients of a bn step's input gradient after its
+ * backward: dx = a*g + b*x + c (g the gradient through the activation). */
+void qf_bn_coef(const qf_step *bn, const float **a, const float **b, const float **c);
+
 void qf_conv_forward(qf_run *r, qf_step *s);
 void qf_conv_backward(qf_run *r, qf_step *s);
 void qf_fc_forward(qf_run *r, qf_step *s);
@@ -298,6 +310,8 @@ enum {
 qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, unsigned flags, qf_diag *d);
 float *qf_engine_output_grad(qf_engine *e);
 float *qf_engine_input_grad(qf_engine *e);
+/* The plan, for tests that check what was fused. */
+const qf_step *qf_engine_steps(const qf_engine *e, int *n);
 /* Per-step wall time (benchmarks): turn on, run passes, print means. */
 void qf_engine_profile(qf_engine *e, bool on);
 void qf_engine_profile_print(const qf_engine *e, FILE *f, int passes);

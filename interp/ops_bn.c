@@ -62,6 +62,14 @@ static void chunk_rows(const bn_ctx *b, int chunk, int64_t *r0, int64_t *r1)
 	*r1 = *r0 + QF_RED_ROWS < b->rows ? *r0 + QF_RED_ROWS : b->rows;
 }
 
+void qf_bn_coef(const qf_step *bn, const float **a, const float **b, const float **c)
+{
+	const int C = bn->xs[0].c;
+	*a = bn->save + S_A * C;
+	*b = bn->save + S_B * C;
+	*c = bn->save + S_C * C;
+}
+
 /* ------------------------------------------------------------ forward */
 
 QF_CLONES static void stats_flat(const float *x, int64_t f0, int64_t f1, int L, int C, float *s1, float *s2,
@@ -509,7 +517,7 @@ void qf_bn_backward(qf_run *r, qf_step *s)
 		kb[c] = (float)bx;
 		kc[c] = (float)(-a * sg / rows - bx * mean[c]);
 	}
-	if (!s->dx[0])
+	if (!s->dx[0] || s->lazy_dx)
 		return;
 	if (s->pool_k) {
 		qf_par_range(r, r->n, 3 * qf_shape_elems(s->xs[0]), pool_dx_range, &b);

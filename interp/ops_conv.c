@@ -288,6 +288,12 @@ static bool is_depthwise(const qf_step *s)
 #define DIRECT_K 32
 #define DIRECT_COUT 64
 
+bool qf_conv_is_direct(const qf_step *s)
+{
+	return s->op == QF_OP_CONV2D && s->groups == 1 && s->xs[0].c * s->k * s->k <= DIRECT_K &&
+	       s->ys.c % 16 == 0 && s->ys.c <= DIRECT_COUT;
+}
+
 static bool is_direct(const qf_step *s)
 {
 	return s->groups == 1 && s->xs[0].c * s->k * s->k <= DIRECT_K && s->ys.c % 16 == 0 &&
@@ -482,6 +488,7 @@ typedef struct {
 } dir_ctx;
 
 #define DIRECT_NV (DIRECT_COUT / QF_VL)
+typedef uint8_t qf_vb __attribute__((vector_size(QF_VL), aligned(1), may_alias));
 
 /* Offset of each kidx (tap, channel) from a pixel's top-left input, for
  * pixels whose window lies inside the image (no bounds checks). */
@@ -585,12 +592,47 @@ static inline __attribute__((always_inline)) void direct_wgrad_nv(const qf_step 
 #pragma GCC unroll 8
 	for (int v = 0; v < nv; v++)
 		db[v] = (qf_vf){0};
+	/* A lazy dy (see qf_step.dy_bn): the bn's dx, formed here. */
+	const qf_step *bn = s->dy_bn;
+	const float *ka = NULL, *kb = NULL, *kc = NULL;
+	int pk = 0, ph = 0, pw = 0;
+	int64_t n = 0;
+	if (bn) {
+		qf_bn_coef(bn, &ka, &kb, &kc);
+		pk = bn->pool_k;
+		ph = bn->ys.h;
+		pw = bn->ys.w;
+		n = b / ((int64_t)q.OH * q.OW);
+	}
 	for (int64_t pix = b; pix < e; pix++, pix_next(&q, &it)) {
 		qf_vf dy[DIRECT_NV];
+		if (bn) {
+			if (pix > b && it.oy == 0 && it.ox == 0)
+				n++;
+			const float *yv = s->y + pix * cout;
+			bool in = it.oy < ph * pk && it.ox < pw * pk;
+			int64_t qo = ((n * ph + it.oy / pk) * pw + it.ox / pk) * cout;
+			int w = it.oy % pk * pk + it.ox % pk;
 #pragma GCC unroll 8
-		for (int v = 0; v < nv; v++) {
-			dy[v] = QF_VLOAD(s->dy + pix * cout + v * QF_VL);
-			db[v] += dy[v];
+			for (int v = 0; v < nv; v++) {
+				int c = v * QF_VL;
+				qf_vf d = QF_VLOAD(kb + c) * QF_VLOAD(yv + c) + QF_VLOAD(kc + c);
+				if (in) {
+					qf_vf pv = QF_VLOAD(bn->y + qo + c);
+					qf_vi on = bn->fuse == QF_FUSE_RELU6 ? (pv > 0) & (pv < 6) : pv > 0;
+					qf_vi av = __builtin_convertvector(*(const qf_vb *)(bn->parg + qo + c), qf_vi);
+					qf_vf g = QF_VLOAD(ka + c) * QF_VLOAD(bn->dy + qo + c);
+					d += QF_VSEL(on & (av == w), g, (qf_vf){0});
+				}
+				dy[v] = d;
+				db[v] += d;
+			}
+		} else {
+#pragma GCC unroll 8
+			for (int v = 0; v < nv; v++) {
+				dy[v] = QF_VLOAD(s->dy + pix * cout + v * QF_VL);
+				db[v] += dy[v];
+			}
 		}
 		float *acc = part;
 		if (interior(&q, &it)) {

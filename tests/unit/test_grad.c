@@ -548,6 +548,61 @@ static void fused_matches_unfused(void **state)
 	}
 }
 
+/* A first layer: direct conv -> bn -> relu -> pool, no input gradient.
+ * The fused bn leaves its input gradient to the convolution's weight
+ * gradient (lazy dy); parameter gradients must match the unfused steps.
+ * 9 x 7 leaves a row and a column outside the pool windows. */
+static void lazy_dy_matches_unfused(void **state)
+{
+	(void)state;
+	const int B = 3;
+	float *grads[2];
+	int64_t ng = 0;
+	for (int f = 0; f < 2; f++) {
+		qf_graph *g = qf_graph_new("t");
+		int x = input(g, 1, 9, 7);
+		x = conv(g, "c", x, 1, 16, 3, 1, 1, 1, false);
+		x = bn(g, "b", x, 16);
+		x = unary(g, QF_OP_RELU, "r", x, 0, 1, 0);
+		x = unary(g, QF_OP_MAXPOOL, "p", x, 2, 2, 0);
+		x = unary(g, QF_OP_GAVGPOOL, "gap", x, 0, 1, 0);
+		finish(g, fc(g, "fc", x, 16, 4, true), 40);
+		qf_diag *d = qf_diag_new(stderr);
+		qf_engine *e = qf_engine_new_opts(g, B, 2, f ? QF_ENG_NO_FUSE : 0, d);
+		int ns;
+		const qf_step *st = qf_engine_steps(e, &ns);
+		bool lazy = false;
+		for (int j = 0; j < ns; j++)
+			lazy |= st[j].lazy_dx;
+		assert_true(lazy == (f == 0));
+		float *in = make_input(g, B, 1, 12);
+		memcpy(qf_engine_input(e), in, (size_t)B * 63 * sizeof(float));
+		qf_engine_forward(e, B, true);
+		const uint8_t lab[3] = {2, 0, 3};
+		qf_engine_loss(e, lab, B, 0.1f, NULL);
+		qf_engine_zero_grad(e);
+		qf_engine_backward(e, B);
+		ng = 0;
+		for (int i = 0; i < qf_engine_n_params(e); i++)
+			ng += qf_engine_param(e, i)->n;
+		grads[f] = malloc((size_t)ng * sizeof(float));
+		for (int i = 0, o = 0; i < qf_engine_n_params(e); i++) {
+			qf_param *p = qf_engine_param(e, i);
+			memcpy(grads[f] + o, p->grad, (size_t)p->n * sizeof(float));
+			o += (int)p->n;
+		}
+		free(in);
+		qf_engine_free(e);
+		qf_diag_free(d);
+		qf_graph_free(g);
+	}
+	for (int64_t i = 0; i < ng; i++)
+		if (fabsf(grads[0][i] - grads[1][i]) > 1e-5f * (1 + fabsf(grads[1][i])))
+			fail_msg("gradient %lld: lazy %.8g, unfused %.8g", (long long)i, grads[0][i], grads[1][i]);
+	free(grads[0]);
+	free(grads[1]);
+}
+
 static void act(qf_op op, double span)
 {
 	qf_graph *g = qf_graph_new("t");
@@ -900,6 +955,7 @@ int main(void)
 		cmocka_unit_test(bn_relu6_fused),
 		cmocka_unit_test(bn_relu_pool_fused),
 		cmocka_unit_test(fused_matches_unfused),
+		cmocka_unit_test(lazy_dy_matches_unfused),
 		cmocka_unit_test(relu),
 		cmocka_unit_test(relu6),
 		cmocka_unit_test(hswish),
