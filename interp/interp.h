@@ -468,6 +468,13 @@ void qf_qat_act_grad(qf_qat *q, int a, const qf_fq_grad *g);
 void qf_qat_act_forward(qf_qat *q, int a, float *y, float *save, int64_t n, int64_t per_image, bool train);
 void qf_qat_act_backward(qf_qat *q, int a, const float *save, float *dy, int64_t n);
 
+/* The engine runs g's activation quantizers on the outputs of its steps:
+ * a quantized step keeps the values it computed for its own backward and
+ * its consumers read the quantized copy. q must be of the engine's graph
+ * and outlive the engine or a later call with NULL, which detaches it.
+ * Engine side: engine.c. */
+void qf_engine_set_qat(qf_engine *e, qf_qat *q);
+
 /* Bytes the budget counts at the current bits (weights, peak activations,
  * as qf_graph_counts gives them). */
 void qf_qat_bytes(qf_qat *q, int64_t *weights, int64_t *acts);

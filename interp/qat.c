@@ -1217,6 +1217,7 @@ int qf_qat_train(qf_graph *g, const qf_quant *pol, const qf_dataset *ds, const q
 		qf_qat_free(Q);
 		return -1;
 	}
+	qf_engine_set_qat(e, Q);
 	int ne = qf_engine_n_params(e), nq = qf_qat_n_params(Q);
 	qf_param *all = qf_xcalloc((size_t)(ne + nq + 1), sizeof(qf_param));
 	for (int i = 0; i < ne; i++)
