@@ -1,0 +1,124 @@
+#!/bin/sh
+# `qforge ptq` end to end on a slice of Fashion-MNIST (the first 2,000
+# training and 500 test images, cut into plain IDX files here), with a
+# small net trained here for one epoch:
+#   - the progress display (the 8-bit start, lowering steps with structure,
+#     width and error estimate, the self-distillation) and the per-layer
+#     table are printed; --json has float_bytes, quant_bytes,
+#     float_accuracy, quant_accuracy, and the result is smaller than the
+#     float model;
+#   - the output goes through qforge bench: emitted C and the LLVM
+#     backend's object, on the host and under QEMU Cortex-M4, every logit
+#     equal to the integer reference's (bit_exact);
+#   - bad input, each exit 1 with a clear error and no output file: a model
+#     that is already quantized, more calibration images than the data
+#     has, a memory goal under what 2-bit weights everywhere need, a
+#     missing --calib.
+#   sh tests/sh/ptq_cli.sh BUILD
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+build=${1:-build}
+case $build in /*) ;; *) build=$top/$build ;; esac
+q=$build/qforge
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fm=/usr/share/datasets/fashion-mnist
+failures=0
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# IDX headers in octal (dash's printf has no \x): 2,000 = 0x07d0, 500 = 0x01f4, 28 = 0x1c
+gzip -dc $fm/train-images-idx3-ubyte.gz | tail -c +17 | head -c $((2000 * 784)) >"$tmp/body"
+{ printf '\000\000\010\003\000\000\007\320\000\000\000\034\000\000\000\034'; cat "$tmp/body"; } >"$tmp/train-images"
+gzip -dc $fm/train-labels-idx1-ubyte.gz | tail -c +9 | head -c 2000 >"$tmp/body"
+{ printf '\000\000\010\001\000\000\007\320'; cat "$tmp/body"; } >"$tmp/train-labels"
+gzip -dc $fm/t10k-images-idx3-ubyte.gz | tail -c +17 | head -c $((500 * 784)) >"$tmp/body"
+{ printf '\000\000\010\003\000\000\001\364\000\000\000\034\000\000\000\034'; cat "$tmp/body"; } >"$tmp/test-images"
+gzip -dc $fm/t10k-labels-idx1-ubyte.gz | tail -c +9 | head -c 500 >"$tmp/body"
+{ printf '\000\000\010\001\000\000\001\364'; cat "$tmp/body"; } >"$tmp/test-labels"
+
+cat >"$tmp/net.qf" <<EOF
+data subset {
+  format idx;
+  train images "$tmp/train-images" labels "$tmp/train-labels";
+  test images "$tmp/test-images" labels "$tmp/test-labels";
+  input 1x28x28 uint8;
+  classes 10;
+  validate 0;
+}
+space net {
+  input 1x28x28;
+  conv c 8 k 3 s 2 relu;
+  conv c 16 k 3 s 2 relu;
+  conv c 16 k 3 s 1 relu;
+  pool avg global;
+  fc 10;
+}
+EOF
+"$q" train "$tmp/net.qf" --pick smallest --epochs 1 --batch 16 --seed 3 -o "$tmp/float.qfm" >"$tmp/log" 2>&1 ||
+	{ echo "FAIL: train: $(cat "$tmp/log")"; exit 1; }
+
+# the progress display and the table
+"$q" ptq "$tmp/float.qfm" --calib 200 --max-drop 3 -o "$tmp/fxp.qfm" >"$tmp/out" 2>&1 ||
+	fail "ptq: exit $?: $(cat "$tmp/out")"
+grep -q '^ptq: 8 bits everywhere: agreement [0-9.]*%' "$tmp/out" || fail "no 8-bit start line: $(cat "$tmp/out")"
+grep -q '^ptq: step 1: s[0-9.a-z]* [a-z]* -> [24] bits: agreement [0-9.]*%, KL [0-9.]*, est. drop' "$tmp/out" ||
+	fail "no step line with structure, width and error: $(cat "$tmp/out")"
+grep -q '^ptq: self-distillation round 1' "$tmp/out" || fail "no self-distillation line: $(cat "$tmp/out")"
+grep -q '^layer  *op  *wbits  *w FL  *bias FL  *out bits FL zp  *bytes@8  *bytes  *error (KL)$' "$tmp/out" ||
+	fail "no table header: $(cat "$tmp/out")"
+grep -q '^s4.b0.fc  *fc  *8->[842] ' "$tmp/out" || fail "no fc row in the table: $(cat "$tmp/out")"
+grep -q '^total ' "$tmp/out" || fail "no total row"
+grep -q "^wrote $tmp/fxp.qfm" "$tmp/out" || fail "no 'wrote' line"
+
+"$q" ptq "$tmp/float.qfm" --calib 200 --max-drop 3 --json -o "$tmp/fxp2.qfm" >"$tmp/json" 2>"$tmp/err" ||
+	fail "ptq --json: $(cat "$tmp/err")"
+for k in float_bytes quant_bytes float_accuracy quant_accuracy; do
+	grep -q "^  \"$k\": [0-9.]*,$" "$tmp/json" || fail "--json has no $k: $(cat "$tmp/json")"
+done
+fb=$(sed -n 's/^  "float_bytes": \([0-9]*\),$/\1/p' "$tmp/json")
+qb=$(sed -n 's/^  "quant_bytes": \([0-9]*\),$/\1/p' "$tmp/json")
+[ "${qb:-0}" -gt 0 ] && [ "${fb:-0}" -gt $((4 * ${qb:-0})) ] || fail "quant_bytes $qb is not under a quarter of float_bytes $fb"
+grep -q '^ptq: step 1' "$tmp/err" || fail "--json: progress is not on stderr"
+cmp -s "$tmp/fxp.qfm" "$tmp/fxp2.qfm" || fail "two runs wrote different models"
+
+# through both backends, bit-exact with the integer reference
+bench() { # TARGET BACKEND
+	"$q" bench "$tmp/fxp.qfm" --target "$1" --backend "$2" --images 50 --json >"$tmp/bench" 2>&1 ||
+		fail "bench $1 $2: exit $?: $(cat "$tmp/bench")"
+	grep -q '"bit_exact": true' "$tmp/bench" || fail "bench $1 $2 is not bit-exact: $(cat "$tmp/bench")"
+	grep -q '"images": 50' "$tmp/bench" || fail "bench $1 $2 did not run 50 images"
+}
+bench host c
+bench host llvm
+if command -v qemu-system-arm >/dev/null && command -v arm-none-eabi-gcc >/dev/null; then
+	bench cortex-m4 c
+	bench cortex-m4 llvm
+else
+	fail "qemu-system-arm or arm-none-eabi-gcc missing: no run under QEMU"
+fi
+
+# bad input: exit 1, one clear error, nothing written
+bad() { # WANT ARGS...
+	want=$1
+	shift
+	rm -f "$tmp/bad.qfm"
+	"$q" ptq "$@" -o "$tmp/bad.qfm" >"$tmp/out" 2>&1
+	rc=$?
+	[ $rc -eq 1 ] || fail "ptq $*: exit $rc, not 1: $(cat "$tmp/out")"
+	grep -q "error: .*$want" "$tmp/out" || fail "ptq $*: no error saying '$want': $(cat "$tmp/out")"
+	[ ! -e "$tmp/bad.qfm" ] || fail "ptq $*: wrote an output"
+	ls "$tmp" | grep -q '\.tmp' && fail "ptq $*: left a temporary file"
+}
+"$q" calibrate "$tmp/float.qfm" --images 100 -o "$tmp/int8.qfm" >"$tmp/log" 2>&1 || fail "calibrate: $(cat "$tmp/log")"
+bad "already quantized" "$tmp/int8.qfm" --calib 100
+bad "more calibration images than the training data has (2000)" "$tmp/float.qfm" --calib 2001
+bad "every weight at 2 bits needs" "$tmp/float.qfm" --calib 100 --memory-goal 500
+bad "no calibration count given" "$tmp/float.qfm"
+bad "max-drop 'x'" "$tmp/float.qfm" --calib 100 --max-drop x
+
+[ $failures -eq 0 ] || exit 1
+echo "ptq_cli: ok"
