@@ -252,8 +252,6 @@ typedef struct {
 	qf_pool *pool;
 	int threads;
 	qf_gemm_ws *ws;              /* one per thread */
-	float **scratch;             /* one per thread, scratch_floats each */
-	int64_t scratch_floats;
 	float *part;                 /* partial sums for fixed-order reductions */
 	int64_t part_floats;
 	int n;                       /* images in this pass */
@@ -269,9 +267,7 @@ typedef struct {
 static inline int qf_red_chunks(int64_t rows) { return (int)((rows + QF_RED_ROWS - 1) / QF_RED_ROWS); }
 
 /* Arena floats an op needs beyond its tensors (per step, or per thread). */
-int64_t qf_conv_scratch_floats(const qf_step *s, int batch);
 int64_t qf_conv_part_floats(const qf_step *s, int batch);
-int64_t qf_fc_part_floats(const qf_step *s, int batch);
 int64_t qf_bn_part_floats(const qf_step *s, int batch);
 int64_t qf_bn_save_floats(const qf_step *s);
 

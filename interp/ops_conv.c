@@ -335,13 +335,6 @@ int64_t qf_conv_part_floats(const qf_step *s, int batch)
 	return p;
 }
 
-int64_t qf_conv_scratch_floats(const qf_step *s, int batch)
-{
-	(void)s;
-	(void)batch;
-	return 0;
-}
-
 /* Adds the chunk partials, in chunk order, into the weight gradient of
  * group g ([kidx][co] partials, graph layout gradient) and the bias. */
 static void reduce_wgrad(qf_run *r, qf_step *s, int g, int chunks)
