@@ -56,12 +56,16 @@ typedef struct {
 	int P, C, ntc;               /* tile; channel tiles */
 	int32_t xmin, xmax;          /* range of the input's values */
 	int64_t *bound;              /* per channel: max |sum of products| */
+	/* a max pool fused in (module.c decides): tiles are its windows */
+	const qf_inode *pool;
+	int POW;                     /* its output width */
 } dense;
 
 /* ------------------------------------------------------------ the plan */
 
-static void shape(const qf_igraph *ig, const qf_inode *n, dense *L)
+static void shape(const qf_lc *c, const qf_inode *n, dense *L)
 {
+	const qf_igraph *ig = c->ig;
 	memset(L, 0, sizeof(*L));
 	L->n = n;
 	L->xt = n->in[0];
@@ -91,6 +95,11 @@ static void shape(const qf_igraph *ig, const qf_inode *n, dense *L)
 	L->wb = n->w_bits;
 	L->xmin = L->x->bits == 4 ? -8 : -128;
 	L->xmax = L->x->bits == 4 ? 7 : 127;
+	int f = c->fused[n - ig->n];
+	if (f >= 0) {
+		L->pool = &ig->n[f];
+		L->POW = ig->t[L->pool->out].w;
+	}
 }
 
 /* Largest |sum of products| of each output channel over every input. */
@@ -113,7 +122,9 @@ static void tiles(const qf_lc *c, dense *L, bool dsp)
 	L->dsp = dsp;
 	L->P = c->o->tile_p > 0 ? c->o->tile_p : dsp ? 4 : 2;
 	L->C = c->o->tile_c > 0 ? c->o->tile_c : dsp ? 1 : 2;
-	if (L->P > L->npix)
+	if (L->pool)
+		L->P = L->pool->k_h * L->pool->k_w;
+	else if (L->P > L->npix)
 		L->P = (int)L->npix;
 	if (L->C > L->Cout)
 		L->C = L->Cout;
@@ -143,7 +154,7 @@ int64_t qf_lc_dense_scratch(const qf_lc *c, const qf_inode *n)
 	/* the larger of the two paths' columns: P pixels of K values padded to
 	 * a weight word, int16 each */
 	dense L;
-	shape(c->ig, n, &L);
+	shape(c, n, &L);
 	tiles(c, &L, true);
 	return ((int64_t)L.P * L.Kp * 2 + 3) / 4 * 4;
 }
@@ -241,6 +252,23 @@ static void origin(qf_lc *c, const dense *L, LLVMValueRef q, LLVMValueRef *iy0, 
 	*ix0 = LLVMBuildSub(b, LLVMBuildMul(b, ox, qf_lc_i32(c, L->S), ""), qf_lc_i32(c, L->PL), "");
 }
 
+/* The output pixel of slot p (a value) of the tile that starts at t0:
+ * t0 + p, or with a fused pool, pixel p of pool window t0 (row-major). */
+static LLVMValueRef tile_pixel(qf_lc *c, const dense *L, LLVMValueRef t0, LLVMValueRef p)
+{
+	LLVMBuilderRef b = c->b;
+	if (!L->pool)
+		return LLVMBuildAdd(b, t0, p, "");
+	const qf_inode *pl = L->pool;
+	LLVMValueRef py = LLVMBuildUDiv(b, t0, qf_lc_i32(c, L->POW), "");
+	LLVMValueRef px = LLVMBuildSub(b, t0, LLVMBuildMul(b, py, qf_lc_i32(c, L->POW), ""), "");
+	LLVMValueRef dy = LLVMBuildUDiv(b, p, qf_lc_i32(c, pl->k_w), "");
+	LLVMValueRef dx = LLVMBuildSub(b, p, LLVMBuildMul(b, dy, qf_lc_i32(c, pl->k_w), ""), "");
+	LLVMValueRef oy = LLVMBuildAdd(b, LLVMBuildMul(b, py, qf_lc_i32(c, pl->stride), ""), dy, "");
+	LLVMValueRef ox = LLVMBuildAdd(b, LLVMBuildMul(b, px, qf_lc_i32(c, pl->stride), ""), dx, "");
+	return LLVMBuildAdd(b, LLVMBuildMul(b, oy, qf_lc_i32(c, L->OW), ""), ox, "");
+}
+
 /* Stores column value v (i32) for value k of pixel p. k may be a value. */
 static void put_value(qf_lc *c, const dense *L, LLVMValueRef buf, LLVMValueRef k, int p, LLVMValueRef v)
 {
@@ -291,7 +319,7 @@ static void im2col_words(qf_lc *c, const dense *L, LLVMValueRef buf, LLVMValueRe
 	qf_lc_loop lp, ly, lx;
 	LLVMValueRef p = qf_lc_loop_begin(c, &lp, 0, L->P, 1, "colp");
 	LLVMValueRef iy0, ix0;
-	origin(c, L, LLVMBuildAdd(b, q0, p, ""), &iy0, &ix0);
+	origin(c, L, tile_pixel(c, L, q0, p), &iy0, &ix0);
 	LLVMValueRef ky = qf_lc_loop_begin(c, &ly, 0, L->KH, 1, "ky");
 	LLVMValueRef iy = LLVMBuildAdd(b, iy0, ky, "");
 	LLVMValueRef rowok = LLVMBuildICmp(b, LLVMIntULT, iy, qf_lc_i32(c, L->H), "");
@@ -337,7 +365,7 @@ static void im2col_values(qf_lc *c, const dense *L, LLVMValueRef buf, LLVMValueR
 	int64_t kend = L->dsp ? (L->K + 3) / 4 * 4 : L->K;
 	for (int p = 0; p < L->P; p++) {
 		LLVMValueRef iy0, ix0;
-		origin(c, L, LLVMBuildAdd(b, q0, qf_lc_i32(c, p), ""), &iy0, &ix0);
+		origin(c, L, tile_pixel(c, L, q0, qf_lc_i32(c, p)), &iy0, &ix0);
 		if (kend <= GATHER_UNROLL) {
 			for (int64_t k = 0; k < kend; k++) {
 				LLVMValueRef v;
@@ -566,6 +594,29 @@ static LLVMValueRef tile_function(qf_lc *c, const dense *L, const qf_lc_rq *rq)
 	/* requantise and store: 8-bit outputs at constant offsets from the
 	 * tile's first */
 	LLVMValueRef ybase = L->y->bits == 8 ? qf_lc_byte_gep(c, y, e0) : NULL;
+	if (L->pool) {
+		/* the requant is monotonic (positive multipliers, no left shift:
+		 * module.c checks), so the max of the requantised values is the
+		 * requantised max of the accumulators: one requant and one store
+		 * per window and channel, then the pool's own clamp */
+		for (int ch = 0; ch < L->C; ch++) {
+			LLVMValueRef m = NULL;
+			for (int p = 0; p < L->P; p++) {
+				LLVMValueRef a = qf_lc_load(c, c->i32, accp, qf_lc_i32(c, 4 * (p * L->C + ch)), 4);
+				m = m ? qf_lc_smax(c, m, a) : a;
+			}
+			LLVMValueRef v = qf_lc_rq_apply(c, rq, &rf[ch], m);
+			if (L->pool->act_min > -128)
+				v = qf_lc_smax(c, v, qf_lc_i32(c, L->pool->act_min));
+			if (L->pool->act_max < 127)
+				v = qf_lc_smin(c, v, qf_lc_i32(c, L->pool->act_max));
+			qf_lc_store(c, LLVMBuildTrunc(b, v, c->i8, ""), ybase, qf_lc_i32(c, ch), 1);
+		}
+		LLVMBuildRetVoid(b);
+		c->fn = outer;
+		LLVMPositionBuilderAtEnd(b, back);
+		return f;
+	}
 	for (int ch = 0; ch < L->C; ch++)
 		for (int p = 0; p < L->P; p++) {
 			LLVMValueRef a = qf_lc_load(c, c->i32, accp, qf_lc_i32(c, 4 * (p * L->C + ch)), 4);
@@ -588,7 +639,7 @@ void qf_lc_dense(qf_lc *c, const qf_inode *n)
 	const qf_igraph *ig = c->ig;
 	LLVMBuilderRef b = c->b;
 	dense L;
-	shape(ig, n, &L);
+	shape(c, n, &L);
 	L.bound = bounds(ig, &L);
 	tiles(c, &L, want_dsp(c, ig, &L));
 	QF_ASSERT(L.P <= 16 && L.C <= 16);
@@ -612,10 +663,13 @@ void qf_lc_dense(qf_lc *c, const qf_inode *n)
 	LLVMValueRef buf = qf_lc_byte_gep(c, c->arena, qf_lc_i32(c, c->scratch_off[c->node]));
 	bool words = L.dsp && L.x->bits == 8 && L.Cin % 4 == 0 && L.Cin / 4 <= 64;
 
-	int64_t npt = (L.npix + L.P - 1) / L.P;
+	/* tiles: P consecutive pixels, the last one moved back; or the fused
+	 * pool's windows, one per output pixel of the pool */
+	int64_t npt = L.pool ? qf_itensor_elems(&ig->t[L.pool->out]) / L.Cout : (L.npix + L.P - 1) / L.P;
 	qf_lc_loop lp;
 	LLVMValueRef it = qf_lc_loop_begin(c, &lp, 0, npt, 1, "pix");
-	LLVMValueRef q0 = qf_lc_smin(c, LLVMBuildMul(b, it, qf_lc_i32(c, L.P), ""), qf_lc_i32(c, L.npix - L.P));
+	LLVMValueRef q0 = L.pool ? it
+				 : qf_lc_smin(c, LLVMBuildMul(b, it, qf_lc_i32(c, L.P), ""), qf_lc_i32(c, L.npix - L.P));
 	if (words)
 		im2col_words(c, &L, buf, q0);
 	else
@@ -628,7 +682,7 @@ void qf_lc_dense(qf_lc *c, const qf_inode *n)
 		qf_lc_byte_gep(c, wt, LLVMBuildMul(b, j, qf_lc_i32(c, tile_bytes), "")),
 		buf,
 		qf_lc_byte_gep(c, rq.table, LLVMBuildShl(b, s, qf_lc_i32(c, 4), "")),
-		qf_lc_tensor_ptr(c, L.yt),
+		qf_lc_tensor_ptr(c, L.pool ? L.pool->out : L.yt),
 		LLVMBuildAdd(b, LLVMBuildMul(b, q0, qf_lc_i32(c, L.Cout), ""), s, ""),
 	};
 	LLVMBuildCall2(b, LLVMGlobalGetValueType(tile), tile, args, 5, "");

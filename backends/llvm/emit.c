@@ -235,6 +235,8 @@ int qf_llvm_compile(const qf_igraph *ig, const qf_target *t, const qf_llvm_opts 
 	build(&c, cx, tm, ig, t, o, s->name);
 	s->arena_bytes = c.arena_bytes;
 	s->dsp = c.dsp;
+	for (int i = 0; i < ig->nn; i++)
+		s->fused_pools += c.fused[i] >= 0;
 	s->layers = ig->nn;
 	double t1 = now_ms();
 	s->build_ms = t1 - t0;

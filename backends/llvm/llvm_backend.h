@@ -42,6 +42,7 @@ typedef struct {
 	int64_t const_bytes;         /* read-only data: weights, per-channel constants */
 	int64_t arena_bytes;         /* QF_<NAME>_ARENA_BYTES: may exceed the plan's (see docs) */
 	int layers;
+	int fused_pools;             /* max pools computed inside the conv before them */
 	bool dsp;                    /* DSP instructions used */
 	double build_ms, opt_ms, codegen_ms; /* IR building and verification, passes, object (and .s) */
 } qf_llvm_summary;

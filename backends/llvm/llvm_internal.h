@@ -36,6 +36,9 @@ typedef struct {
 	int node;                    /* index of the layer */
 	/* per node: byte offset of this backend's scratch in the arena (-1: none) */
 	int64_t *scratch_off;
+	/* per node: the max pool fused into this conv (-1: none); that pool's
+	 * own function does nothing (see module.c) */
+	int *fused;
 	int64_t arena_bytes;
 	bool out_direct;             /* the last layer writes out_logits itself */
 } qf_lc;

@@ -40,14 +40,15 @@ static int by_lo(const void *a, const void *b)
 }
 
 /* Scratch of node i: the first 4-aligned gap of `need` bytes among the
- * tensors live at i (the network input is not in the arena). */
-static int64_t place(const qf_igraph *ig, int i, int64_t need)
+ * tensors live at i and `also` (a fused pool's output; -1 none); the
+ * network input is not in the arena. */
+static int64_t place(const qf_igraph *ig, int i, int64_t need, int also)
 {
 	span *s = qf_xcalloc((size_t)ig->nt + 1, sizeof(span));
 	int ns = 0;
 	for (int t = 0; t < ig->nt; t++) {
 		const qf_itensor *x = &ig->t[t];
-		if (t != ig->input && x->first <= i && i <= x->last && x->bytes > 0)
+		if (t != ig->input && ((x->first <= i && i <= x->last) || t == also) && x->bytes > 0)
 			s[ns++] = (span){x->offset, x->offset + x->bytes};
 	}
 	qsort(s, (size_t)ns, sizeof(span), by_lo);
@@ -67,9 +68,50 @@ static bool weighted_dense(const qf_inode *n)
 	return n->op == QF_IOP_CONV || n->op == QF_IOP_FC;
 }
 
+static bool overlap(const qf_itensor *a, const qf_itensor *b)
+{
+	return a->offset < b->offset + b->bytes && b->offset < a->offset + a->bytes;
+}
+
+/* Whether conv node i and the max pool after it run as one: the pool is the
+ * conv output's only reader and has no padding, the requant is monotonic
+ * (no left shift; multipliers are positive), and the pool's output, which
+ * the conv then writes while it runs, overlaps nothing the conv reads or
+ * keeps (the plan placed it for the pool's turn, not the conv's). */
+static bool fusible(const qf_lc *c, int i)
+{
+	const qf_igraph *ig = c->ig;
+	if (i + 1 >= ig->nn)
+		return false;
+	const qf_inode *n = &ig->n[i], *p = &ig->n[i + 1];
+	if (n->op != QF_IOP_CONV || p->op != QF_IOP_MAXPOOL || p->in[0] != n->out || n->out == ig->output ||
+	    p->pad_top || p->pad_left || p->k_h * p->k_w > 16 || ig->t[n->out].bits != 8)
+		return false;
+	for (int j = 0; j < ig->nn; j++)
+		if (j != i + 1 && (ig->n[j].in[0] == n->out || ig->n[j].in[1] == n->out))
+			return false;
+	for (int64_t ch = 0; ch < ig->t[n->out].c; ch++)
+		if (ig->i32[n->shift + ch] > 0)
+			return false;
+	const qf_itensor *y = &ig->t[p->out];
+	if (p->out == ig->output && c->out_direct)
+		return true;
+	for (int t = 0; t < ig->nt; t++)
+		if (t != ig->input && t != n->out && t != p->out && ig->t[t].first <= i && i <= ig->t[t].last &&
+		    overlap(&ig->t[t], y))
+			return false;
+	return true;
+}
+
 static void plan_scratch(qf_lc *c)
 {
 	const qf_igraph *ig = c->ig;
+	c->fused = qf_xcalloc((size_t)(ig->nn ? ig->nn : 1), sizeof(int));
+	for (int i = 0; i < ig->nn; i++)
+		c->fused[i] = -1;
+	for (int i = 0; i < ig->nn; i++)
+		if (fusible(c, i))
+			c->fused[i] = i + 1, i++;
 	c->scratch_off = qf_xcalloc((size_t)(ig->nn ? ig->nn : 1), sizeof(int64_t));
 	c->arena_bytes = (ig->arena_bytes + 3) / 4 * 4;
 	for (int i = 0; i < ig->nn; i++) {
@@ -77,7 +119,7 @@ static void plan_scratch(qf_lc *c)
 		if (!weighted_dense(&ig->n[i]))
 			continue;
 		int64_t need = qf_lc_dense_scratch(c, &ig->n[i]);
-		c->scratch_off[i] = place(ig, i, need);
+		c->scratch_off[i] = place(ig, i, need, c->fused[i] >= 0 ? ig->n[i + 1].out : -1);
 		if (c->scratch_off[i] + need > c->arena_bytes)
 			c->arena_bytes = c->scratch_off[i] + need;
 	}
@@ -134,7 +176,9 @@ static void layer(qf_lc *c, int i, LLVMTypeRef lty)
 		break;
 	case QF_IOP_MAXPOOL:
 	case QF_IOP_AVGPOOL:
-		qf_lc_pool(c, n);
+		/* a pool fused into the conv before it has nothing left to do */
+		if (i == 0 || c->fused[i - 1] != i)
+			qf_lc_pool(c, n);
 		break;
 	case QF_IOP_ADD:
 		qf_lc_add(c, n);
@@ -228,6 +272,8 @@ void qf_lc_free(qf_lc *c)
 	if (c->b)
 		LLVMDisposeBuilder(c->b);
 	free(c->scratch_off);
+	free(c->fused);
 	c->b = NULL;
 	c->scratch_off = NULL;
+	c->fused = NULL;
 }

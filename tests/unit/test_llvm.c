@@ -35,6 +35,9 @@
 #include "passes/passes.h"
 
 static char tmpdir[256];
+/* conv + max pool pairs compiled as one (the random-chain tests check that
+ * some were) */
+static int fused_pools;
 
 /* ------------------------------------------------------------ helpers */
 
@@ -151,23 +154,25 @@ static int channels(qf_rng *r)
 	return c[qf_rng_below(r, sizeof c / sizeof c[0])];
 }
 
-/* Appends one random layer reading tensor x; returns its output tensor. */
-static int add_layer(qf_igraph *ig, int x, qf_rng *r, bool edges)
+/* Appends one random layer reading tensor x (of op `force` unless it is
+ * -1; unpadded when nopad); returns its output tensor. */
+static int add_layer(qf_igraph *ig, int x, qf_rng *r, bool edges, int force, bool nopad)
 {
 	const qf_itensor xt = ig->t[x];
-	int op;
-	do
+	int op = force;
+	while (op < 0 || (xt.bits == 4 && op != QF_IOP_CONV && op != QF_IOP_FC)) {
 		op = rnd(r, 0, QF_IOP_COUNT - 1);
-	while (xt.bits == 4 && op != QF_IOP_CONV && op != QF_IOP_FC);
-	int k = rnd(r, 1, 5), s = rnd(r, 1, 3), pad = rnd(r, 0, k - 1);
+		force = -1;
+	}
+	int k = rnd(r, 1, 5), s = rnd(r, 1, 3), pad = nopad ? 0 : rnd(r, 0, k - 1);
 	if (qf_rng_below(r, 2))
-		k = 3, s = 1, pad = 1; /* the common case, often */
+		k = 3, s = 1, pad = nopad ? 0 : 1; /* the common case, often */
 	if (xt.h + 2 * pad < k || xt.w + 2 * pad < k)
 		k = 1, pad = 0;
 	int oh = (xt.h + 2 * pad - k) / s + 1, ow = (xt.w + 2 * pad - k) / s + 1;
 	while ((oh - 1) * s - pad >= xt.h || (ow - 1) * s - pad >= xt.w)
 		pad--, oh = (xt.h + 2 * pad - k) / s + 1, ow = (xt.w + 2 * pad - k) / s + 1;
-	int ob = (op == QF_IOP_CONV || op == QF_IOP_FC) && qf_rng_below(r, 4) == 0 ? 4 : 8;
+	int ob = (op == QF_IOP_CONV || op == QF_IOP_FC) && force < 0 && qf_rng_below(r, 4) == 0 ? 4 : 8;
 	int32_t ozp = ob == 8 ? rnd(r, -128, 127) : rnd(r, -8, 7);
 	int y, n;
 	switch (op) {
@@ -241,6 +246,29 @@ static int add_layer(qf_igraph *ig, int x, qf_rng *r, bool edges)
 	return y;
 }
 
+/* A planned chain named name: conv (8-bit output) then an unpadded max
+ * pool, the pair the backend compiles as one, then maybe more. */
+static qf_igraph *conv_pool_chain(qf_rng *r, const char *name)
+{
+	qf_igraph *ig = qf_igraph_new(name);
+	ig->pow2 = qf_rng_below(r, 3) == 0;
+	ig->input = tensor(ig, rnd(r, 3, 12), rnd(r, 3, 12), channels(r), 8, rnd(r, -128, 127));
+	int x = add_layer(ig, ig->input, r, false, QF_IOP_CONV, false);
+	x = add_layer(ig, x, r, false, QF_IOP_MAXPOOL, true);
+	if (qf_rng_below(r, 2))
+		x = add_layer(ig, x, r, false, QF_IOP_FC, false);
+	while (ig->t[x].bits == 4)
+		x = add_layer(ig, x, r, false, -1, false);
+	ig->output = x;
+	ig->classes = (int)qf_itensor_elems(&ig->t[x]);
+	ig->stage = QF_ISTAGE_QUANTIZED;
+	const char *why = qf_igraph_verify(ig);
+	if (why)
+		fail_msg("conv-pool chain: %s", why);
+	qf_plan(ig);
+	return ig;
+}
+
 /* A planned random chain named name; small enough for a micro:bit when
  * small is set. */
 static qf_igraph *random_chain(qf_rng *r, const char *name, bool small)
@@ -252,9 +280,9 @@ static qf_igraph *random_chain(qf_rng *r, const char *name, bool small)
 	ig->input = tensor(ig, rnd(r, 1, hw), rnd(r, 1, hw), small ? rnd(r, 1, 4) : channels(r), 8, rnd(r, -128, 127));
 	int x = ig->input, layers = rnd(r, 1, 4);
 	for (int i = 0; i < layers; i++)
-		x = add_layer(ig, x, r, edges);
+		x = add_layer(ig, x, r, edges, -1, false);
 	while (ig->t[x].bits == 4)
-		x = add_layer(ig, x, r, edges);
+		x = add_layer(ig, x, r, edges, -1, false);
 	ig->output = x;
 	ig->classes = (int)qf_itensor_elems(&ig->t[x]);
 	ig->stage = QF_ISTAGE_QUANTIZED;
@@ -295,6 +323,7 @@ static void host_load(const qf_igraph *ig, const qf_llvm_opts *o, host_model *hm
 	hm->run = (run_fn)(uintptr_t)dlsym(hm->dl, sym);
 	assert_non_null(hm->run);
 	hm->arena = res.sum.arena_bytes;
+	fused_pools += res.sum.fused_pools;
 	assert_true(hm->arena >= ig->arena_bytes);
 	qf_llvm_result_free(&res);
 	unlink(obj);
@@ -558,6 +587,7 @@ static int fw_run(const fw_kind *k, fw_net *nets, int nn, const qf_llvm_opts *o,
 		size_t l = strlen(objs);
 		snprintf(objs + l, objn - l, " %s", path);
 		arena[i] = res.sum.arena_bytes;
+		fused_pools += res.sum.fused_pools;
 		amax = arena[i] > amax ? arena[i] : amax;
 		classes = nets[i].ig->classes > classes ? nets[i].ig->classes : classes;
 		qf_llvm_result_free(&res);
@@ -629,7 +659,8 @@ static int fw_run(const fw_kind *k, fw_net *nets, int nn, const qf_llvm_opts *o,
 	return failed;
 }
 
-static void fw_random_chains(const fw_kind *k, int nets, bool small, uint64_t seed, const qf_llvm_opts *o)
+static void fw_random_chains(const fw_kind *k, int nets, bool small, uint64_t seed, const qf_llvm_opts *o,
+			     bool pools)
 {
 	char qemu[64];
 	sscanf(k->qemu, "%63s", qemu);
@@ -643,9 +674,10 @@ static void fw_random_chains(const fw_kind *k, int nets, bool small, uint64_t se
 	for (int i = 0; i < nets; i++) {
 		char name[32];
 		snprintf(name, sizeof name, "r%d", i);
-		fw_net_init(&fn[i], random_chain(&r, name, small), 8, &r, NULL);
+		fw_net_init(&fn[i], pools ? conv_pool_chain(&r, name) : random_chain(&r, name, small), 8, &r, NULL);
 	}
 	char log[1 << 16];
+	int before = fused_pools;
 	int failed = fw_run(k, fn, nets, o, log, sizeof log);
 	if (failed != 0) {
 		printf("%s", log);
@@ -657,6 +689,8 @@ static void fw_random_chains(const fw_kind *k, int nets, bool small, uint64_t se
 		}
 		fail_msg("%s: %d of %d random chains differ from intref under QEMU", k->target, failed, nets);
 	}
+	if (pools && fused_pools - before < nets / 2)
+		fail_msg("%s: only %d of %d conv + max pool pairs were fused", k->target, fused_pools - before, nets);
 	for (int i = 0; i < nets; i++)
 		fw_net_free(&fn[i]);
 	free(fn);
@@ -666,7 +700,7 @@ static void m4_random_chains(void **state)
 {
 	(void)state;
 	qf_llvm_opts o = {0};
-	fw_random_chains(&fw_m4, 120, false, 9001, &o);
+	fw_random_chains(&fw_m4, 120, false, 9001, &o, false);
 }
 
 /* Other tile shapes (the tuning knobs): 3 pixels x 2 channels on the DSP
@@ -676,7 +710,7 @@ static void other_tiles(void **state)
 {
 	(void)state;
 	qf_llvm_opts o = {.tile_p = 3, .tile_c = 2};
-	fw_random_chains(&fw_m4, 40, false, 9004, &o);
+	fw_random_chains(&fw_m4, 40, false, 9004, &o, false);
 	qf_rng r;
 	qf_rng_seed(&r, 7002);
 	for (int iter = 0; iter < 30; iter++) {
@@ -695,18 +729,46 @@ static void other_tiles(void **state)
 	}
 }
 
+/* conv + unpadded max pool, compiled as one (one requant per window and
+ * channel): on the host and on Cortex-M4, and most of them fused. */
+static void conv_pool_fusion(void **state)
+{
+	(void)state;
+	qf_rng r;
+	qf_rng_seed(&r, 7003);
+	int before = fused_pools;
+	for (int iter = 0; iter < 60; iter++) {
+		char name[32];
+		snprintf(name, sizeof name, "f%d", iter);
+		qf_igraph *ig = conv_pool_chain(&r, name);
+		host_model hm;
+		qf_llvm_opts o = {0};
+		host_load(ig, &o, &hm, 4000 + iter);
+		if (host_compare(ig, &hm, 10, &r, name)) {
+			print_chain(ig);
+			fail_msg("conv-pool chain %d differs from intref", iter);
+		}
+		host_unload(&hm);
+		qf_igraph_free(ig);
+	}
+	if (fused_pools - before < 30)
+		fail_msg("host: only %d of 60 conv + max pool pairs were fused", fused_pools - before);
+	qf_llvm_opts o = {0};
+	fw_random_chains(&fw_m4, 60, false, 9005, &o, true);
+}
+
 static void m0_random_chains(void **state)
 {
 	(void)state;
 	qf_llvm_opts o = {0};
-	fw_random_chains(&fw_m0, 40, true, 9002, &o);
+	fw_random_chains(&fw_m0, 40, true, 9002, &o, false);
 }
 
 static void rv32_random_chains(void **state)
 {
 	(void)state;
 	qf_llvm_opts o = {0};
-	fw_random_chains(&fw_rv, 60, false, 9003, &o);
+	fw_random_chains(&fw_rv, 60, false, 9003, &o, false);
 }
 
 /* ------------------------------------------------------------ fmnist-small on Fashion-MNIST */
@@ -1141,6 +1203,7 @@ int main(void)
 		cmocka_unit_test(host_random_chains),
 		cmocka_unit_test(m4_random_chains),
 		cmocka_unit_test(other_tiles),
+		cmocka_unit_test(conv_pool_fusion),
 		cmocka_unit_test(m0_random_chains),
 		cmocka_unit_test(rv32_random_chains),
 		cmocka_unit_test_setup_teardown(fmnist_host, fm_setup, fm_teardown),

@@ -15,99 +15,108 @@ entry:
   %3 = getelementptr inbounds i8, i8* %1, i32 288
   br label %pix
 
-pix:                                              ; preds = %62, %entry
-  %pix1 = phi i32 [ 0, %entry ], [ %63, %62 ]
-  %4 = mul i32 %pix1, 4
-  %5 = call i32 @llvm.smin.i32(i32 %4, i32 32)
+pix:                                              ; preds = %71, %entry
+  %pix1 = phi i32 [ 0, %entry ], [ %72, %71 ]
   br label %colp
 
-6:                                                ; preds = %62
+4:                                                ; preds = %71
   ret void
 
-colp:                                             ; preds = %18, %pix
-  %colp2 = phi i32 [ 0, %pix ], [ %19, %18 ]
-  %7 = add i32 %5, %colp2
-  %8 = udiv i32 %7, 6
-  %9 = mul i32 %8, 6
-  %10 = sub i32 %7, %9
-  %11 = mul i32 %8, 1
-  %12 = sub i32 %11, 1
-  %13 = mul i32 %10, 1
-  %14 = sub i32 %13, 1
+colp:                                             ; preds = %27, %pix
+  %colp2 = phi i32 [ 0, %pix ], [ %28, %27 ]
+  %5 = udiv i32 %pix1, 3
+  %6 = mul i32 %5, 3
+  %7 = sub i32 %pix1, %6
+  %8 = udiv i32 %colp2, 2
+  %9 = mul i32 %8, 2
+  %10 = sub i32 %colp2, %9
+  %11 = mul i32 %5, 2
+  %12 = add i32 %11, %8
+  %13 = mul i32 %7, 2
+  %14 = add i32 %13, %10
+  %15 = mul i32 %12, 6
+  %16 = add i32 %15, %14
+  %17 = udiv i32 %16, 6
+  %18 = mul i32 %17, 6
+  %19 = sub i32 %16, %18
+  %20 = mul i32 %17, 1
+  %21 = sub i32 %20, 1
+  %22 = mul i32 %19, 1
+  %23 = sub i32 %22, 1
   br label %ky
 
-15:                                               ; preds = %18
+24:                                               ; preds = %27
   br label %chan
 
-ky:                                               ; preds = %48, %colp
-  %ky3 = phi i32 [ 0, %colp ], [ %49, %48 ]
-  %16 = add i32 %12, %ky3
-  %17 = icmp ult i32 %16, 6
+ky:                                               ; preds = %57, %colp
+  %ky3 = phi i32 [ 0, %colp ], [ %58, %57 ]
+  %25 = add i32 %21, %ky3
+  %26 = icmp ult i32 %25, 6
   br label %kx
 
-18:                                               ; preds = %48
-  %19 = add nsw i32 %colp2, 1
-  %20 = icmp slt i32 %19, 4
-  br i1 %20, label %colp, label %15
+27:                                               ; preds = %57
+  %28 = add nsw i32 %colp2, 1
+  %29 = icmp slt i32 %28, 4
+  br i1 %29, label %colp, label %24
 
 kx:                                               ; preds = %kx, %ky
-  %kx4 = phi i32 [ 0, %ky ], [ %46, %kx ]
-  %21 = add i32 %14, %kx4
-  %22 = icmp ult i32 %21, 6
-  %23 = and i1 %17, %22
-  %24 = mul i32 %16, 6
-  %25 = add i32 %24, %21
-  %26 = mul i32 %25, 4
-  %27 = select i1 %23, i32 %26, i32 0
-  %28 = getelementptr inbounds i8, i8* %0, i32 %27
-  %29 = select i1 %23, i8* %28, i8* getelementptr inbounds ([4 x i8], [4 x i8]* @qf_tiny_L0_pad, i32 0, i32 0)
-  %30 = mul i32 %ky3, 3
-  %31 = add i32 %30, %kx4
-  %32 = mul i32 %colp2, 8
-  %33 = mul i32 %31, 32
-  %34 = add i32 %33, %32
-  %35 = getelementptr inbounds i8, i8* %3, i32 %34
-  %36 = getelementptr inbounds i8, i8* %29, i32 0
-  %37 = bitcast i8* %36 to i32*
-  %38 = load i32, i32* %37, align 1
-  %39 = call i32 @llvm.fshr.i32(i32 %38, i32 %38, i32 8)
-  %40 = call i32 @llvm.arm.uxtab16(i32 0, i32 %38)
-  %41 = call i32 @llvm.arm.uxtab16(i32 0, i32 %39)
-  %42 = getelementptr inbounds i8, i8* %35, i32 0
-  %43 = bitcast i8* %42 to i32*
-  store i32 %40, i32* %43, align 4
-  %44 = getelementptr inbounds i8, i8* %35, i32 4
-  %45 = bitcast i8* %44 to i32*
-  store i32 %41, i32* %45, align 4
-  %46 = add nsw i32 %kx4, 1
-  %47 = icmp slt i32 %46, 3
-  br i1 %47, label %kx, label %48
+  %kx4 = phi i32 [ 0, %ky ], [ %55, %kx ]
+  %30 = add i32 %23, %kx4
+  %31 = icmp ult i32 %30, 6
+  %32 = and i1 %26, %31
+  %33 = mul i32 %25, 6
+  %34 = add i32 %33, %30
+  %35 = mul i32 %34, 4
+  %36 = select i1 %32, i32 %35, i32 0
+  %37 = getelementptr inbounds i8, i8* %0, i32 %36
+  %38 = select i1 %32, i8* %37, i8* getelementptr inbounds ([4 x i8], [4 x i8]* @qf_tiny_L0_pad, i32 0, i32 0)
+  %39 = mul i32 %ky3, 3
+  %40 = add i32 %39, %kx4
+  %41 = mul i32 %colp2, 8
+  %42 = mul i32 %40, 32
+  %43 = add i32 %42, %41
+  %44 = getelementptr inbounds i8, i8* %3, i32 %43
+  %45 = getelementptr inbounds i8, i8* %38, i32 0
+  %46 = bitcast i8* %45 to i32*
+  %47 = load i32, i32* %46, align 1
+  %48 = call i32 @llvm.fshr.i32(i32 %47, i32 %47, i32 8)
+  %49 = call i32 @llvm.arm.uxtab16(i32 0, i32 %47)
+  %50 = call i32 @llvm.arm.uxtab16(i32 0, i32 %48)
+  %51 = getelementptr inbounds i8, i8* %44, i32 0
+  %52 = bitcast i8* %51 to i32*
+  store i32 %49, i32* %52, align 4
+  %53 = getelementptr inbounds i8, i8* %44, i32 4
+  %54 = bitcast i8* %53 to i32*
+  store i32 %50, i32* %54, align 4
+  %55 = add nsw i32 %kx4, 1
+  %56 = icmp slt i32 %55, 3
+  br i1 %56, label %kx, label %57
 
-48:                                               ; preds = %kx
-  %49 = add nsw i32 %ky3, 1
-  %50 = icmp slt i32 %49, 3
-  br i1 %50, label %ky, label %18
+57:                                               ; preds = %kx
+  %58 = add nsw i32 %ky3, 1
+  %59 = icmp slt i32 %58, 3
+  br i1 %59, label %ky, label %27
 
-chan:                                             ; preds = %chan, %15
-  %chan5 = phi i32 [ 0, %15 ], [ %60, %chan ]
-  %51 = mul i32 %chan5, 1
-  %52 = call i32 @llvm.smin.i32(i32 %51, i32 7)
-  %53 = mul i32 %chan5, 36
-  %54 = getelementptr inbounds i8, i8* getelementptr inbounds ([288 x i8], [288 x i8]* @qf_tiny_L0_w, i32 0, i32 0), i32 %53
-  %55 = shl i32 %52, 4
-  %56 = getelementptr inbounds i8, i8* getelementptr inbounds ([128 x i8], [128 x i8]* @qf_tiny_L0_rq, i32 0, i32 0), i32 %55
-  %57 = getelementptr inbounds i8, i8* %1, i32 0
-  %58 = mul i32 %5, 8
-  %59 = add i32 %58, %52
-  call void @qf_tiny_L0_tile(i8* %54, i8* %3, i8* %56, i8* %57, i32 %59)
-  %60 = add nsw i32 %chan5, 1
-  %61 = icmp slt i32 %60, 8
-  br i1 %61, label %chan, label %62
+chan:                                             ; preds = %chan, %24
+  %chan5 = phi i32 [ 0, %24 ], [ %69, %chan ]
+  %60 = mul i32 %chan5, 1
+  %61 = call i32 @llvm.smin.i32(i32 %60, i32 7)
+  %62 = mul i32 %chan5, 36
+  %63 = getelementptr inbounds i8, i8* getelementptr inbounds ([288 x i8], [288 x i8]* @qf_tiny_L0_w, i32 0, i32 0), i32 %62
+  %64 = shl i32 %61, 4
+  %65 = getelementptr inbounds i8, i8* getelementptr inbounds ([128 x i8], [128 x i8]* @qf_tiny_L0_rq, i32 0, i32 0), i32 %64
+  %66 = getelementptr inbounds i8, i8* %1, i32 0
+  %67 = mul i32 %pix1, 8
+  %68 = add i32 %67, %61
+  call void @qf_tiny_L0_tile(i8* %63, i8* %3, i8* %65, i8* %66, i32 %68)
+  %69 = add nsw i32 %chan5, 1
+  %70 = icmp slt i32 %69, 8
+  br i1 %70, label %chan, label %71
 
-62:                                               ; preds = %chan
-  %63 = add nsw i32 %pix1, 1
-  %64 = icmp slt i32 %63, 9
-  br i1 %64, label %pix, label %6
+71:                                               ; preds = %chan
+  %72 = add nsw i32 %pix1, 1
+  %73 = icmp slt i32 %72, 9
+  br i1 %73, label %pix, label %4
 }
 
 ; Function Attrs: noinline nounwind
@@ -391,75 +400,33 @@ entry:
   %272 = getelementptr inbounds i8, i8* %6, i32 0
   %273 = bitcast i8* %272 to i32*
   %274 = load i32, i32* %273, align 4
-  %275 = shl i32 %274, 1
-  %276 = sext i32 %9 to i64
-  %277 = sext i32 %275 to i64
-  %278 = mul i64 %277, %276
-  %279 = add i64 %278, 2147483648
-  %280 = ashr i64 %279, 32
-  %281 = trunc i64 %280 to i32
-  %282 = add i32 %281, %12
-  %283 = lshr i32 %281, 31
-  %284 = sub i32 %282, %283
-  %285 = ashr i32 %284, %15
-  %286 = call i32 @llvm.arm.ssat(i32 %285, i32 8)
-  %287 = trunc i32 %286 to i8
-  %288 = getelementptr inbounds i8, i8* %271, i32 0
-  store i8 %287, i8* %288, align 1
-  %289 = getelementptr inbounds i8, i8* %6, i32 4
-  %290 = bitcast i8* %289 to i32*
-  %291 = load i32, i32* %290, align 4
-  %292 = shl i32 %291, 1
-  %293 = sext i32 %9 to i64
-  %294 = sext i32 %292 to i64
-  %295 = mul i64 %294, %293
-  %296 = add i64 %295, 2147483648
-  %297 = ashr i64 %296, 32
-  %298 = trunc i64 %297 to i32
-  %299 = add i32 %298, %12
-  %300 = lshr i32 %298, 31
-  %301 = sub i32 %299, %300
-  %302 = ashr i32 %301, %15
-  %303 = call i32 @llvm.arm.ssat(i32 %302, i32 8)
-  %304 = trunc i32 %303 to i8
-  %305 = getelementptr inbounds i8, i8* %271, i32 8
-  store i8 %304, i8* %305, align 1
-  %306 = getelementptr inbounds i8, i8* %6, i32 8
-  %307 = bitcast i8* %306 to i32*
-  %308 = load i32, i32* %307, align 4
-  %309 = shl i32 %308, 1
-  %310 = sext i32 %9 to i64
-  %311 = sext i32 %309 to i64
-  %312 = mul i64 %311, %310
-  %313 = add i64 %312, 2147483648
-  %314 = ashr i64 %313, 32
-  %315 = trunc i64 %314 to i32
-  %316 = add i32 %315, %12
-  %317 = lshr i32 %315, 31
-  %318 = sub i32 %316, %317
-  %319 = ashr i32 %318, %15
-  %320 = call i32 @llvm.arm.ssat(i32 %319, i32 8)
-  %321 = trunc i32 %320 to i8
-  %322 = getelementptr inbounds i8, i8* %271, i32 16
-  store i8 %321, i8* %322, align 1
-  %323 = getelementptr inbounds i8, i8* %6, i32 12
-  %324 = bitcast i8* %323 to i32*
-  %325 = load i32, i32* %324, align 4
-  %326 = shl i32 %325, 1
-  %327 = sext i32 %9 to i64
-  %328 = sext i32 %326 to i64
-  %329 = mul i64 %328, %327
-  %330 = add i64 %329, 2147483648
-  %331 = ashr i64 %330, 32
-  %332 = trunc i64 %331 to i32
-  %333 = add i32 %332, %12
-  %334 = lshr i32 %332, 31
-  %335 = sub i32 %333, %334
-  %336 = ashr i32 %335, %15
-  %337 = call i32 @llvm.arm.ssat(i32 %336, i32 8)
-  %338 = trunc i32 %337 to i8
-  %339 = getelementptr inbounds i8, i8* %271, i32 24
-  store i8 %338, i8* %339, align 1
+  %275 = getelementptr inbounds i8, i8* %6, i32 4
+  %276 = bitcast i8* %275 to i32*
+  %277 = load i32, i32* %276, align 4
+  %278 = call i32 @llvm.smax.i32(i32 %274, i32 %277)
+  %279 = getelementptr inbounds i8, i8* %6, i32 8
+  %280 = bitcast i8* %279 to i32*
+  %281 = load i32, i32* %280, align 4
+  %282 = call i32 @llvm.smax.i32(i32 %278, i32 %281)
+  %283 = getelementptr inbounds i8, i8* %6, i32 12
+  %284 = bitcast i8* %283 to i32*
+  %285 = load i32, i32* %284, align 4
+  %286 = call i32 @llvm.smax.i32(i32 %282, i32 %285)
+  %287 = shl i32 %286, 1
+  %288 = sext i32 %9 to i64
+  %289 = sext i32 %287 to i64
+  %290 = mul i64 %289, %288
+  %291 = add i64 %290, 2147483648
+  %292 = ashr i64 %291, 32
+  %293 = trunc i64 %292 to i32
+  %294 = add i32 %293, %12
+  %295 = lshr i32 %293, 31
+  %296 = sub i32 %294, %295
+  %297 = ashr i32 %296, %15
+  %298 = call i32 @llvm.arm.ssat(i32 %297, i32 8)
+  %299 = trunc i32 %298 to i8
+  %300 = getelementptr inbounds i8, i8* %271, i32 0
+  store i8 %299, i8* %300, align 1
   ret void
 }
 
@@ -472,79 +439,23 @@ declare i32 @llvm.fshr.i32(i32, i32, i32) #2
 ; Function Attrs: nounwind readnone
 declare i32 @llvm.arm.smlad(i32, i32, i32) #1
 
+; Function Attrs: nofree nosync nounwind readnone speculatable willreturn
+declare i32 @llvm.smax.i32(i32, i32) #2
+
 ; Function Attrs: nounwind readnone
 declare i32 @llvm.arm.ssat(i32, i32) #1
-
-; Function Attrs: nofree nosync nounwind readnone speculatable willreturn
-declare i32 @llvm.smin.i32(i32, i32) #2
 
 ; Function Attrs: nounwind readnone
 declare i32 @llvm.arm.uxtab16(i32, i32) #1
 
+; Function Attrs: nofree nosync nounwind readnone speculatable willreturn
+declare i32 @llvm.smin.i32(i32, i32) #2
+
 ; Function Attrs: noinline nounwind
 define internal void @qf_tiny_L1(i8* readonly %0, i8* %1, i8* %2) #0 {
 entry:
-  %3 = getelementptr inbounds i8, i8* %1, i32 0
-  %4 = getelementptr inbounds i8, i8* %1, i32 0
-  br label %pix
-
-pix:                                              ; preds = %40, %entry
-  %pix1 = phi i32 [ 0, %entry ], [ %41, %40 ]
-  %5 = udiv i32 %pix1, 3
-  %6 = mul i32 %5, 3
-  %7 = sub i32 %pix1, %6
-  %8 = mul i32 %7, 2
-  %9 = mul i32 %5, 12
-  %10 = add i32 %9, %8
-  %11 = mul i32 %10, 8
-  %12 = getelementptr inbounds i8, i8* %3, i32 %11
-  %13 = mul i32 %pix1, 8
-  %14 = getelementptr inbounds i8, i8* %4, i32 %13
-  br label %quad
-
-15:                                               ; preds = %40
   ret void
-
-quad:                                             ; preds = %quad, %pix
-  %quad2 = phi i32 [ 0, %pix ], [ %38, %quad ]
-  %16 = shl i32 %quad2, 2
-  %17 = getelementptr inbounds i8, i8* %12, i32 %16
-  %18 = getelementptr inbounds i8, i8* %17, i32 0
-  %19 = bitcast i8* %18 to i32*
-  %20 = load i32, i32* %19, align 4
-  %21 = getelementptr inbounds i8, i8* %17, i32 8
-  %22 = bitcast i8* %21 to i32*
-  %23 = load i32, i32* %22, align 4
-  %24 = call i32 @llvm.arm.ssub8(i32 %20, i32 %23)
-  %25 = call i32 @llvm.arm.sel(i32 %20, i32 %23)
-  %26 = getelementptr inbounds i8, i8* %17, i32 48
-  %27 = bitcast i8* %26 to i32*
-  %28 = load i32, i32* %27, align 4
-  %29 = call i32 @llvm.arm.ssub8(i32 %25, i32 %28)
-  %30 = call i32 @llvm.arm.sel(i32 %25, i32 %28)
-  %31 = getelementptr inbounds i8, i8* %17, i32 56
-  %32 = bitcast i8* %31 to i32*
-  %33 = load i32, i32* %32, align 4
-  %34 = call i32 @llvm.arm.ssub8(i32 %30, i32 %33)
-  %35 = call i32 @llvm.arm.sel(i32 %30, i32 %33)
-  %36 = getelementptr inbounds i8, i8* %14, i32 %16
-  %37 = bitcast i8* %36 to i32*
-  store i32 %35, i32* %37, align 4
-  %38 = add nsw i32 %quad2, 1
-  %39 = icmp slt i32 %38, 2
-  br i1 %39, label %quad, label %40
-
-40:                                               ; preds = %quad
-  %41 = add nsw i32 %pix1, 1
-  %42 = icmp slt i32 %41, 9
-  br i1 %42, label %pix, label %15
 }
-
-; Function Attrs: nounwind
-declare i32 @llvm.arm.ssub8(i32, i32) #3
-
-; Function Attrs: nounwind readonly
-declare i32 @llvm.arm.sel(i32, i32) #4
 
 ; Function Attrs: noinline nounwind
 define internal void @qf_tiny_L2(i8* readonly %0, i8* %1, i8* %2) #0 {
@@ -1121,4 +1032,3 @@ attributes #0 = { noinline nounwind }
 attributes #1 = { nounwind readnone }
 attributes #2 = { nofree nosync nounwind readnone speculatable willreturn }
 attributes #3 = { nounwind }
-attributes #4 = { nounwind readonly }
