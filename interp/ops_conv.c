@@ -165,10 +165,16 @@ QF_CLONES static void pack_im2col_t_impl(const geom *q, int r0, int rows, int p0
 	/* Rows past `rows` up to the whole last panel stay zero. */
 	for (int i = rows; i < npan * w; i++)
 		buf[i] = 0;
+	int64_t toff[QF_GEMM_MC + 1];
+	for (int t = 0; t < t1 - t0; t++)
+		toff[t] = ((int64_t)ky[t] * q->W + kx[t]) * q->C + q->c0;
 	pixit it = pix_at(q, q->pix0 + p0);
 	for (int p = 0; p < kc; p++, pix_next(q, &it)) {
+		const int iy = it.oy * q->s - q->pad, ix = it.ox * q->s - q->pad;
+		const bool inside = iy >= 0 && ix >= 0 && iy + q->k <= q->H && ix + q->k <= q->W;
+		const int64_t base = it.img + ((int64_t)iy * q->W + ix) * q->C;
 		for (int t = 0; t < t1 - t0; t++) {
-			int64_t off = at(q, &it, ky[t], kx[t]);
+			int64_t off = inside ? base + toff[t] : at(q, &it, ky[t], kx[t]);
 			float *b = buf + (t + t0) * cin - r0;
 			int c = lo[t], n = hi[t] - lo[t];
 			if (off < 0) {
@@ -255,11 +261,19 @@ QF_CLONES static void col2im_block(const geom *q, int i0, int j0, int rows, int 
 		ky[t - t0] = t / q->k;
 		kx[t - t0] = t % q->k;
 	}
+	/* Offsets of the taps from the window's first input, for windows
+	 * inside the image (no bounds checks). */
+	int64_t toff[QF_GEMM_NC + 1];
+	for (int t = 0; t < t1 - t0; t++)
+		toff[t] = ((int64_t)ky[t] * q->W + kx[t]) * q->C + q->c0;
 	pixit it = pix_at(q, i0);
 	for (int r = 0; r < rows; r++, pix_next(q, &it)) {
 		const float *row = c + r * ldc;
+		const int iy = it.oy * q->s - q->pad, ix = it.ox * q->s - q->pad;
+		const bool inside = iy >= 0 && ix >= 0 && iy + q->k <= q->H && ix + q->k <= q->W;
+		const int64_t base = it.img + ((int64_t)iy * q->W + ix) * q->C;
 		for (int t = 0; t < t1 - t0; t++) {
-			int64_t off = at(q, &it, ky[t], kx[t]);
+			int64_t off = inside ? base + toff[t] : at(q, &it, ky[t], kx[t]);
 			if (off < 0)
 				continue;
 			float *d = q->dx + off;
