@@ -397,8 +397,16 @@ static int run(const cli *cl, qf_diag *d)
 	c.on_epoch = log_epoch;
 	c.ctx = &elog;
 	qf_epoch_stats st;
-	if (qf_train(g, &ds, &c, resume, &st, d) != 0)
+	/* a .qf quant policy is trained for (QAT, interp/qat.c); a resumed
+	 * run continues in float */
+	if (!resume && p->sel_quant >= 0) {
+		qf_qat_cfg qc;
+		qf_qat_cfg_from_policy(&qc, &p->quants[p->sel_quant]);
+		if (qf_qat_train(g, &p->quants[p->sel_quant], &ds, &c, &qc, &st, d) != 0)
+			goto done;
+	} else if (qf_train(g, &ds, &c, resume, &st, d) != 0) {
 		goto done;
+	}
 	if (st.test_acc < 0) {
 		/* a resume with nothing left to do still leaves the model at -o */
 		if (qf_qfm_write(g, out, d) != 0)
