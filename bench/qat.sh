@@ -75,7 +75,9 @@ EOF
 
 run_q() { # NAME EPOCHS QF
 	echo "qforge: $1 ($2 epochs)" >&2
-	"$q" train "$3" --epochs "$2" --threads "$threads" --seed 1 -o "$tmp/$1.qfm" --json >"$tmp/$1.json"
+	# CPU seconds of the whole process (training and evaluation alike)
+	/usr/bin/time -f '%U %S' -o "$tmp/$1.cpu" \
+		"$q" train "$3" --epochs "$2" --threads "$threads" --seed 1 -o "$tmp/$1.qfm" --json >"$tmp/$1.json"
 	if [ "$has_int" = yes ]; then
 		"$q" eval "$tmp/$1.qfm" --int --json --threads "$threads" >"$tmp/$1.int.json"
 	fi
@@ -103,6 +105,10 @@ if part == "speed":
     print(f"{'':34}{'qforge':>10}{'PyTorch ' + tn['torch']:>22}")
     print(f"{'QAT images/s':34}{qn['images_per_s']:>10,.0f}{tn['images_per_s']:>22,.0f}"
           f"   ratio {qn['images_per_s'] / tn['images_per_s']:.2f}x")
+    u, sy = map(float, open(f"{tmp}/q.cpu").read().split())
+    qc = 60000 * int(epochs) / (u + sy)
+    print(f"{'images per CPU-second':34}{qc:>10,.0f}{tn['images_per_cpu_s']:>22,.0f}"
+          f"   ratio {qc / tn['images_per_cpu_s']:.2f}x  (qforge: evaluation included)")
     print(f"{'test accuracy, fake-quantized':34}{qn['accuracy']:>9.2f}%{tn['fake_quant_accuracy']:>21.2f}%")
     print(f"{'test accuracy, int8 model':34}{acc:>9.2f}%{tn['int8_accuracy']:>21.2f}%   (qforge: {kind}; "
           f"PyTorch: convert, {tn['int8_engine']})")
