@@ -171,3 +171,14 @@ bench-train: deps all
 bench-mcu: deps all
 	@sh scripts/bench_mcu.sh $(BUILD)
 	@sh bench/mcu_llvm.sh $(BUILD)
+
+# ============================================================== QAT
+# Quantization-aware training benchmark (issue 5): qforge QAT of
+# bench/fmnist-small-int8.qf against PyTorch's QAT (bench/qat_torch.py), an
+# ablation of LSQ, StatAssist, GradBoost, the gradient modification and the
+# multi-phase schedule, and learned precision under 8/12/16/24 KB weight
+# budgets. EPOCHS, ABL_EPOCHS, LP_EPOCHS, PART=speed|ablation|precision; see
+# bench/qat.sh. Long; never part of check. Figures go to docs/bench.md, "QAT".
+.PHONY: bench-qat
+bench-qat: deps all
+	@sh bench/qat.sh $(BUILD)
