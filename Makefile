@@ -46,7 +46,11 @@ LDLIBS += $(shell $(LLVM_CONFIG) --ldflags --libs core analysis target passes ob
 
 LIB_SRC := $(wildcard ir/*.c frontend/*.c passes/*.c interp/*.c backends/c/*.c backends/llvm/*.c)
 DRIVER_SRC := $(wildcard driver/*.c)
-EMBED_FILES := $(sort $(wildcard docs/*.rng targets/*.xml))
+# Compiled into qforge so it runs from anywhere: schemas, targets, and the
+# runtime kernels and firmware harness that `qforge emit`/`bench` copy out.
+EMBED_FILES := $(sort $(wildcard docs/*.rng targets/*.xml runtime/*.c runtime/*.h \
+	runtime/ref/*.c runtime/ref/*.h tests/fw/model_main.c tests/fw/startup.c \
+	tests/fw/tick.c tests/fw/tick.h tests/fw/link.ld tests/fw/model.mk))
 GEN_SRC := $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c $(BUILD)/gen/embed.c
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(GEN_SRC:$(BUILD)/gen/%.c=$(BUILD)/obj/gen/%.o)
@@ -171,6 +175,17 @@ bench-train: deps all
 bench-mcu: deps all
 	@sh scripts/bench_mcu.sh $(BUILD)
 	@sh bench/mcu_llvm.sh $(BUILD)
+
+# ============================================================== PTQ
+# Post-training fixed point benchmark (issue 8): qforge ptq (FxP-QNet) against
+# plain int8 PTQ (qforge calibrate) on fmnist-small, fmnist-wide and
+# fmnist-mbconv trained by qforge (10 epochs each, kept in
+# $(BUILD)/bench-ptq and reused); memory ratio vs float32, test accuracy drop,
+# bit-exactness under QEMU Cortex-M4. Long; never part of check. Figures go
+# to docs/bench.md, "PTQ".
+.PHONY: bench-ptq
+bench-ptq: deps all
+	@sh bench/ptq.sh $(BUILD)
 
 # ============================================================== QAT
 # Quantization-aware training benchmark (issue 5): qforge QAT of
