@@ -3,10 +3,12 @@
 #include <string.h>
 
 #include "driver.h"
+#include "passes/passes.h"
 
-enum { OPT_JSON, N_OPTS };
+enum { OPT_JSON, OPT_INT, N_OPTS };
 static const qf_opt opts[N_OPTS] = {
 	[OPT_JSON] = {"json", 0, NULL, "print one JSON object on stdout instead of the table"},
+	[OPT_INT] = {"int", 0, NULL, "print the integer-only Int Graph the model lowers to (as qforge lower)"},
 };
 
 /* "16x14x14": the dims of a tensor, outermost first. */
@@ -192,11 +194,11 @@ static void print_json(const qf_graph *g, const char *path)
 
 int qf_cmd_show(int argc, char **argv)
 {
-	static const char usage[] = "qforge show MODEL.qfm [--json]";
+	static const char usage[] = "qforge show MODEL.qfm [--json | --int]";
 	qf_diag *d = qf_diag_new(stderr);
 	qf_args a;
 	const char *path = NULL;
-	bool json = false;
+	bool json = false, integer = false;
 	int o, rc = QF_EXIT_USER;
 	qf_args_init(&a, argc, argv, opts, N_OPTS, d);
 	while ((o = qf_args_next(&a)) != QF_ARG_END) {
@@ -220,16 +222,34 @@ int qf_cmd_show(int argc, char **argv)
 			path = a.value;
 		} else if (o == OPT_JSON) {
 			json = true;
+		} else if (o == OPT_INT) {
+			integer = true;
 		}
 	}
 	if (!path) {
 		qf_usage_error(d, "show", "no .qfm file given");
 		goto usage;
 	}
+	if (json && integer) {
+		qf_usage_error(d, "show", "--json and --int do not go together");
+		goto usage;
+	}
 	qf_graph *g = qf_qfm_read(path, d);
 	if (!g || qf_diag_errors(d)) {
 		qf_graph_free(g);
 		qf_diag_summary(d);
+		goto out;
+	}
+	if (integer) {
+		/* qf_lower folds g in place: nothing else reads g after this */
+		qf_igraph *ig = qf_lower(g, d);
+		if (ig)
+			qf_igraph_print(stdout, ig);
+		else
+			qf_diag_summary(d);
+		qf_igraph_free(ig);
+		qf_graph_free(g);
+		rc = ig ? QF_EXIT_OK : QF_EXIT_USER;
 		goto out;
 	}
 	if (json)
