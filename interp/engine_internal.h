@@ -81,8 +81,8 @@ static inline int qf_period(int c)
 /* ------------------------------------------------------------ worker pool */
 
 /* A fixed set of threads that run one parallel loop at a time. Thread 0 is
- * the caller. Task t always runs on thread t % threads, so anything a task
- * writes to per-thread scratch is placed the same way on every run. */
+ * the caller. Tasks go to whichever thread claims them first, so a task
+ * must write only its own outputs; `thread` is for picking scratch. */
 typedef struct qf_pool qf_pool;
 typedef void (*qf_task_fn)(void *ctx, int task, int thread);
 qf_pool *qf_pool_new(int threads);

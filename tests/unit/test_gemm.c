@@ -254,6 +254,46 @@ static void accumulate_and_scratch(void **state)
 	free(s2);
 }
 
+/* The worker pool: many short loops of varying sizes back to back (the
+ * pattern of a training step), each task run exactly once with its own
+ * loop's context, whichever thread claims it. Catches a worker that wakes
+ * late and runs a task of one loop with another loop's context. */
+typedef struct {
+	int loop;
+	int *hits;                   /* per task: the loop that ran it */
+	int *count;
+	int bad_thread;
+} stress_ctx;
+
+/* Runs on any thread: records, the main thread asserts. */
+static void stress_task(void *ctx, int task, int thread)
+{
+	stress_ctx *c = ctx;
+	if (thread < 0 || thread >= 3)
+		__atomic_store_n(&c->bad_thread, 1, __ATOMIC_RELAXED);
+	c->hits[task] = c->loop;
+	__atomic_fetch_add(&c->count[task], 1, __ATOMIC_RELAXED);
+}
+
+static void pool_stress(void **state)
+{
+	(void)state;
+	qf_pool *pool = qf_pool_new(3);
+	int hits[40], count[40];
+	for (int loop = 1; loop <= 20000; loop++) {
+		int n = 1 + (loop * 7919) % 37;
+		memset(count, 0, sizeof count);
+		stress_ctx c = {loop, hits, count, 0};
+		qf_pool_run(pool, n, stress_task, &c);
+		assert_int_equal(c.bad_thread, 0);
+		for (int t = 0; t < n; t++) {
+			assert_int_equal(count[t], 1);
+			assert_int_equal(hits[t], loop);
+		}
+	}
+	qf_pool_free(pool);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +301,7 @@ int main(void)
 		cmocka_unit_test(kernels_agree),
 		cmocka_unit_test(split_rows_same_bits),
 		cmocka_unit_test(accumulate_and_scratch),
+		cmocka_unit_test(pool_stress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
