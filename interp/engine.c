@@ -80,7 +80,10 @@ void qf_par_range_aligned(qf_run *r, int64_t total, int64_t align, int64_t cost,
 	if (total <= 0)
 		return;
 	int64_t units = (total + align - 1) / align;
-	int parts = total * cost < r->par_min ? 1 : r->threads;
+	/* A few tasks per thread: when the machine is busy, threads that run
+	 * take the share of one that does not (the pool hands tasks out to
+	 * whoever claims them). */
+	int parts = total * cost < r->par_min ? 1 : r->threads * QF_TASKS_PER_THREAD;
 	if (parts > units)
 		parts = (int)units;
 	if (parts <= 1) {

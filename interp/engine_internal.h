@@ -317,6 +317,7 @@ void qf_engine_profile_print(const qf_engine *e, FILE *f, int passes);
  * unit reads and writes; loops under QF_PAR_MIN of them in all run on the
  * calling thread, where waking another costs more than it saves. */
 #define QF_PAR_MIN 32768
+#define QF_TASKS_PER_THREAD 4
 typedef void (*qf_range_fn)(void *ctx, int64_t begin, int64_t end, int thread);
 void qf_par_range(qf_run *r, int64_t total, int64_t cost, qf_range_fn fn, void *ctx);
 void qf_par_range_aligned(qf_run *r, int64_t total, int64_t align, int64_t cost, qf_range_fn fn, void *ctx);

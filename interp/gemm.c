@@ -355,10 +355,12 @@ void qf_gemm_par(const qf_gemm *gm, int align, int64_t min_macs, qf_pool *pool, 
 	if (align < 1)
 		align = 1;
 	int units = (gm->m + align - 1) / align;
-	if (t > units)
-		t = units;
 	if ((int64_t)gm->m * gm->n * gm->k < min_macs)
 		t = 1;
+	else if (t > 1)
+		t *= QF_TASKS_PER_THREAD; /* see qf_par_range */
+	if (t > units)
+		t = units;
 	if (t <= 1) {
 		qf_gemm_rows(gm, 0, gm->m, &ws[0]);
 		return;
