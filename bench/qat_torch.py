@@ -94,6 +94,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--lr", type=float, default=0.1)
+    ap.add_argument("--max-train", type=int, default=0,
+                    help="train on the first N images only (a speed measurement on a loaded machine)")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -112,6 +114,8 @@ def main():
         return x, torch.from_numpy(y.astype(np.int64))
 
     xtr, ytr = load("train")
+    if a.max_train > 0:
+        xtr, ytr = xtr[: a.max_train], ytr[: a.max_train]
     xte, yte = load("t10k")
 
     model = FmnistSmall()
