@@ -1,5 +1,6 @@
 /* train.c: `qforge train`: float training of one network of a .qf space,
  * or of a .qfm model, with a checkpoint after every epoch. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -283,6 +284,28 @@ static qf_graph *sample_net(const qf_program *p, const char *pick, uint64_t seed
 	return g;
 }
 
+/* Ctrl-C or SIGTERM ends the run after the current step, so a signal
+ * that comes during a checkpoint's write does not leave its temporary
+ * file behind; the handler is one-shot, a second signal kills at once. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 /* The epochs this run trained, for --json. */
 typedef struct {
 	qf_epoch_stats *st;
@@ -395,6 +418,8 @@ static int run(const cli *cl, qf_diag *d)
 		qf_opt_name[c.opt.kind], qf_sched_name[c.sched], c.lr, c.threads, c.threads == 1 ? "" : "s",
 		(unsigned long long)c.seed);
 	c.on_epoch = log_epoch;
+	c.stop = &stop_requested;
+	catch_signals();
 	c.ctx = &elog;
 	qf_epoch_stats st;
 	/* a .qf quant policy is trained for (QAT, interp/qat.c); a resumed

@@ -11,6 +11,8 @@
 #ifndef QF_INTERP_H
 #define QF_INTERP_H
 
+#include <signal.h>
+
 #include "ir/ir.h"
 
 /* ------------------------------------------------------------ engine */
@@ -205,6 +207,9 @@ typedef struct {
 	/* called after each epoch's checkpoint (may be NULL) */
 	void (*on_epoch)(void *ctx, const qf_epoch_stats *st);
 	void *ctx;
+	/* set (by a signal handler) to end the run after the current step;
+	 * never in the middle of a checkpoint. May be NULL. */
+	const volatile sig_atomic_t *stop;
 } qf_train_cfg;
 /* The benchmark settings: batch 64, SGD Nesterov 0.9, decay 5e-4,
  * one-cycle to 0.1, 2 threads, seed 1, 10 epochs, no smoothing. */

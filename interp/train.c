@@ -266,6 +266,8 @@ static double evaluate(qf_engine *e, const qf_dataset *ds, const qf_images *s, i
 	return s->n ? 100.0 * (double)hits / s->n : -1.0;
 }
 
+/* The bar is this epoch's; the ETA is the run's (at this epoch's speed,
+ * evaluation not counted). */
 static void progress(FILE *f, int epoch, int epochs, int64_t done, int64_t total, double rate, double loss)
 {
 	enum { WIDTH = 24 };
@@ -274,9 +276,11 @@ static void progress(FILE *f, int epoch, int epochs, int64_t done, int64_t total
 	for (int i = 0; i < WIDTH; i++)
 		bar[i] = i < fill ? '#' : '.';
 	bar[WIDTH] = 0;
-	double eta = rate > 0 ? (double)(total - done) / rate : 0;
-	fprintf(f, "\repoch %d/%d [%s] %3d%%  %6.0f img/s  loss %.4f  ETA %d:%02d \033[K", epoch, epochs, bar,
-		total ? (int)(100 * done / total) : 100, rate, loss, (int)eta / 60, (int)eta % 60);
+	double left = (double)(total - done) + (double)(epochs - epoch) * (double)total;
+	double eta = rate > 0 ? left / rate : 0;
+	int e = (int)eta;
+	fprintf(f, "\repoch %d/%d [%s] %3d%%  %6.0f img/s  loss %.4f  ETA %d:%02d:%02d \033[K", epoch, epochs, bar,
+		total ? (int)(100 * done / total) : 100, rate, loss, e / 3600, e / 60 % 60, e % 60);
 	fflush(f);
 }
 
@@ -348,6 +352,16 @@ static int train_epoch(trainer *t, qf_epoch_stats *st)
 			qf_diag_error(t->d, (qf_loc){0, 0},
 				      "training diverged in epoch %d at step %lld (loss %g); a lower --lr may help",
 				      t->epoch + 1, (long long)t->step, (double)loss);
+			return -1;
+		}
+		if (c->stop && *c->stop) {
+			if (c->tty && c->log)
+				fputs("\r\033[K", c->log);
+			if (c->out && t->epoch > 0)
+				qf_diag_error(t->d, (qf_loc){0, 0}, "interrupted in epoch %d; %s holds epoch %d",
+					      t->epoch + 1, c->out, t->epoch);
+			else
+				qf_diag_error(t->d, (qf_loc){0, 0}, "interrupted in epoch %d", t->epoch + 1);
 			return -1;
 		}
 		qf_engine_backward(t->e, n);

@@ -5,8 +5,9 @@
 #   - a 2-epoch run reaches an accuracy floor and `eval --json` agrees with it;
 #   - a run stopped after epoch 1 (--stop-after) and resumed (--resume)
 #     writes the same bytes as the uninterrupted run;
-#   - so does a run killed during epoch 2 and resumed: its checkpoint holds
-#     the last finished epoch;
+#   - so does a run killed (kill -9) or interrupted (SIGINT) during epoch 2
+#     and resumed: its checkpoint holds the last finished epoch, and SIGINT
+#     says so and leaves no temporary file;
 #   - the same seed and threads give the same model twice; another seed not.
 #   sh tests/sh/train_resume.sh BUILD
 set -u
@@ -86,37 +87,48 @@ cmp -s "$tmp/a.qfm" "$tmp/c.qfm" || fail "two runs with the same seed differ"
 timeout 300 "$q" train "$tmp/small.qf" --epochs 2 --batch 16 --seed 4 -o "$tmp/d.qfm" >"$tmp/log" 2>&1
 cmp -s "$tmp/a.qfm" "$tmp/d.qfm" && fail "seeds 3 and 4 gave the same model"
 
-# killed in the middle of epoch 2: the checkpoint holds epoch 1 and
-# resuming it ends at the same bytes. An epoch takes a fraction of a
-# second here, so a kill can come late; try until one lands inside epoch 2.
-caught=0
-for attempt in 1 2 3 4 5 6 7 8; do
-	rm -f "$tmp/e.qfm"
-	"$q" train "$tmp/small.qf" --epochs 2 --batch 16 --seed 3 -o "$tmp/e.qfm" >"$tmp/log" 2>&1 &
-	pid=$!
-	i=0
-	while [ ! -e "$tmp/e.qfm" ] && [ $i -lt 3000 ]; do
-		sleep 0.005
-		i=$((i + 1))
+# interrupted in the middle of epoch 2, by kill -9 and by Ctrl-C (SIGINT):
+# the checkpoint holds epoch 1 and resuming it ends at the same bytes. An
+# epoch takes a fraction of a second here, so a signal can come late; try
+# until one lands inside epoch 2.
+interrupt() { # SIGNAL
+	caught=0
+	for attempt in 1 2 3 4 5 6 7 8; do
+		rm -f "$tmp/e.qfm"
+		"$q" train "$tmp/small.qf" --epochs 2 --batch 16 --seed 3 -o "$tmp/e.qfm" >"$tmp/log" 2>&1 &
+		pid=$!
+		i=0
+		while [ ! -e "$tmp/e.qfm" ] && [ $i -lt 3000 ]; do
+			sleep 0.005
+			i=$((i + 1))
+		done
+		kill -"$1" $pid 2>/dev/null
+		wait $pid 2>/dev/null
+		rc=$?
+		if grep -q 'key="train.epoch" value="1"' "$tmp/e.qfm" 2>/dev/null; then
+			caught=1
+			break
+		fi
 	done
-	kill -9 $pid 2>/dev/null
-	wait $pid 2>/dev/null
-	if grep -q 'key="train.epoch" value="1"' "$tmp/e.qfm" 2>/dev/null; then
-		caught=1
-		break
+	if [ $caught -eq 0 ]; then
+		fail "no SIG$1 landed inside epoch 2 in 8 tries"
+		return
 	fi
-done
-if [ $caught -eq 1 ]; then
-	timeout 300 "$q" train --resume "$tmp/e.qfm" -o "$tmp/e.qfm" >"$tmp/log" 2>&1 || fail "resume after kill: $(cat "$tmp/log")"
-	cmp -s "$tmp/a.qfm" "$tmp/e.qfm" || fail "killed and resumed run differs from the uninterrupted one"
-	for f in "$tmp"/e.qfm.tmp*; do
-		[ -e "$f" ] || continue
-		echo "note: the kill left the temporary $f (it came while a checkpoint was written)"
-	done
-else
-	fail "no kill landed inside epoch 2 in 8 tries"
-fi
-echo "kill landed in epoch 2 on try $attempt"
+	echo "SIG$1 landed in epoch 2 on try $attempt"
+	if [ "$1" = INT ]; then
+		[ $rc -eq 1 ] || fail "SIGINT: exit $rc, expected 1"
+		grep -q "error: interrupted in epoch 2; $tmp/e.qfm holds epoch 1" "$tmp/log" ||
+			fail "SIGINT: no 'interrupted' message: $(cat "$tmp/log")"
+		for f in "$tmp"/e.qfm.tmp*; do
+			[ -e "$f" ] && fail "SIGINT left the temporary $f"
+		done
+	fi
+	timeout 300 "$q" train --resume "$tmp/e.qfm" -o "$tmp/e.qfm" >"$tmp/log" 2>&1 ||
+		fail "resume after SIG$1: $(cat "$tmp/log")"
+	cmp -s "$tmp/a.qfm" "$tmp/e.qfm" || fail "SIG$1 and resume differs from the uninterrupted run"
+}
+interrupt KILL
+interrupt INT
 
 # nothing left to do: the model is still written where -o says
 timeout 60 "$q" train --resume "$tmp/a.qfm" -o "$tmp/f.qfm" >"$tmp/log" 2>&1 || fail "resume of a finished run: $(cat "$tmp/log")"
