@@ -8,8 +8,10 @@
 # Each framework trains twice, a 1-epoch run and a 10-epoch run (each a
 # whole one-cycle schedule), alternating qforge and PyTorch so that a change
 # in the machine's load hits both. Prints images/s of each (10-epoch run,
-# training steps only, evaluation excluded) and their ratio, test accuracy
-# after 1 and after 10 epochs, and qforge's peak RSS.
+# training steps only, evaluation excluded) and their ratio, the same per
+# CPU-second (all threads; a loaded machine disturbs it less than wall
+# time), test accuracy after 1 and after 10 epochs, and qforge's peak RSS.
+# The load average before and after is printed too.
 #
 # Installs python3-torch with apt when it is missing (never part of make
 # check). EPOCHS=N changes the long run, THREADS=T the thread count,
@@ -58,11 +60,13 @@ run_t() { # EPOCHS NAME
 	"$py" bench/train_torch.py --epochs "$1" --threads "$threads" --seed 1 >"$tmp/$2.json"
 }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 run_q 1 q1
 run_t 1 t1
 run_q "$epochs" qn
 run_t "$epochs" tn
 "$q" eval "$tmp/qn.qfm" --json --threads "$threads" >"$tmp/qeval.json"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 "$py" - "$tmp" "$epochs" "$threads" <<'EOF'
 import json, re, sys
@@ -80,6 +84,8 @@ qi, ti = qn["images_per_s"], tn["images_per_s"]
 print(f"fmnist-small, 60,000 images, batch 64, {threads} threads, SGD Nesterov 0.9 wd 5e-4, one-cycle lr 0.1")
 print(f"{'':26}{'qforge':>10}{'PyTorch ' + t1['torch']:>22}{'qforge - PyTorch':>18}")
 print(f"{'images/s (%d epochs)' % epochs:26}{qi:>10,.0f}{ti:>22,.0f}{qi / ti:>17.2f}x")
+qc, tc = qn["images_per_cpu_s"], tn["images_per_cpu_s"]
+print(f"{'images per CPU-second':26}{qc:>10,.0f}{tc:>22,.0f}{qc / tc:>17.2f}x")
 print(f"{'images/s (1 epoch)':26}{q1['images_per_s']:>10,.0f}{t1['images_per_s']:>22,.0f}"
       f"{q1['images_per_s'] / t1['images_per_s']:>17.2f}x")
 print(f"{'test accuracy, 1 epoch':26}{q1['accuracy']:>9.2f}%{t1['accuracy']:>21.2f}%"

@@ -332,12 +332,13 @@ static void report_json(const qf_graph *g, const char *out, const qf_train_cfg *
 	qf_json_key(&j, "seed");
 	qf_json_u64(&j, c->seed);
 	qf_json_kint(&j, "train_images", train_images);
-	double secs = 0;
+	double secs = 0, cpu = 0;
 	qf_json_key(&j, "epochs");
 	qf_json_array(&j, false);
 	for (int i = 0; i < l->n; i++) {
 		const qf_epoch_stats *st = &l->st[i];
 		secs += st->seconds;
+		cpu += st->cpu_seconds;
 		qf_json_object(&j, true);
 		qf_json_kint(&j, "epoch", st->epoch);
 		qf_json_kdouble(&j, "loss", st->loss);
@@ -347,13 +348,17 @@ static void report_json(const qf_graph *g, const char *out, const qf_train_cfg *
 		qf_json_kdouble(&j, "test_accuracy", st->test_acc);
 		qf_json_kdouble(&j, "images_per_s", st->images_per_s);
 		qf_json_kdouble(&j, "seconds", st->seconds);
+		qf_json_kdouble(&j, "cpu_seconds", st->cpu_seconds);
 		qf_json_end(&j);
 	}
 	qf_json_end(&j);
 	qf_json_kdouble(&j, "accuracy", g->prov.accuracy);
 	/* over the training steps of this run, evaluation excluded */
-	if (l->n)
+	if (l->n) {
 		qf_json_kdouble(&j, "images_per_s", (double)train_images * l->n / secs);
+		/* CPU time moves less than wall time on a shared machine */
+		qf_json_kdouble(&j, "images_per_cpu_s", (double)train_images * l->n / cpu);
+	}
 	struct rusage ru;
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		qf_json_kdouble(&j, "peak_rss_mb", (double)ru.ru_maxrss / 1024.0);

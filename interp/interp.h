@@ -187,7 +187,8 @@ double qf_sched_lr(const qf_sched *s, int64_t step);
 typedef struct {
 	int epoch;
 	double loss, train_acc, val_acc, test_acc;
-	double seconds, images_per_s;
+	double seconds, images_per_s;    /* wall time of the training steps */
+	double cpu_seconds;              /* process CPU time (all threads) of the same */
 } qf_epoch_stats;
 
 typedef struct {

@@ -33,11 +33,16 @@ void qf_train_defaults(qf_train_cfg *c)
 	c->smoothing = 0;
 }
 
-static double now(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(id, &t);
 	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static double now(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 /* ------------------------------------------------------------ meta */
@@ -338,7 +343,7 @@ static int train_epoch(trainer *t, qf_epoch_stats *st)
 {
 	const qf_train_cfg *c = t->c;
 	const qf_images *s = &t->ds->train;
-	double t0 = now(), last_draw = t0, loss_sum = 0;
+	double t0 = now(), last_draw = t0, loss_sum = 0, cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 	int64_t hits = 0, seen = 0;
 	qf_shuffle(t->perm, s->n, &t->rng);
 	for (int i = 0; i < s->n; i += c->batch) {
@@ -386,6 +391,7 @@ static int train_epoch(trainer *t, qf_epoch_stats *st)
 		.train_acc = 100.0 * (double)hits / (double)seen,
 		.seconds = t1 - t0,
 		.images_per_s = (double)seen / (t1 - t0),
+		.cpu_seconds = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0,
 	};
 	return 0;
 }
