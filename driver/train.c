@@ -417,7 +417,9 @@ static int run(const cli *cl, qf_diag *d)
 	qf_counts cnt;
 	qf_graph_counts(g, &cnt);
 	char np[QF_FMT_INT_SIZE], nt[QF_FMT_INT_SIZE], nv[QF_FMT_INT_SIZE], ne[QF_FMT_INT_SIZE];
-	fprintf(log, "training '%s' (%s params) on '%s': %s train, %s validation, %s test images; batch %d, %s, %s lr %g, %d thread%s, seed %llu\n",
+	fprintf(log,
+		"training '%s' (%s params) on '%s': %s train, %s validation, %s test images; "
+		"batch %d, %s, %s lr %g, %d thread%s, seed %llu\n",
 		g->name, qf_fmt_int(np, sizeof np, cnt.params), spec->name, qf_fmt_int(nt, sizeof nt, ds.train.n),
 		qf_fmt_int(nv, sizeof nv, ds.val.n), qf_fmt_int(ne, sizeof ne, ds.test.n), c.batch,
 		qf_opt_name[c.opt.kind], qf_sched_name[c.sched], c.lr, c.threads, c.threads == 1 ? "" : "s",

@@ -242,7 +242,8 @@ static void test_eval_only(void **state)
 	qf_graph *g = qf_graph_new("tiny");
 	g->input = qf_graph_add_tensor(g, "in", QF_ROLE_INPUT, 3, (const int32_t[]){2, 3, 3});
 	assert_int_equal(qf_dataset_check_input(&ds, g, c.d), -1);
-	assert_non_null(strstr(cap_text(&c), FIX "img-4x3x3.idx: error: images are 1x3x3 but the network 'tiny' takes 2x3x3"));
+	assert_non_null(
+		strstr(cap_text(&c), FIX "img-4x3x3.idx: error: images are 1x3x3 but the network 'tiny' takes 2x3x3"));
 	qf_graph_free(g);
 	qf_dataset_free(&ds);
 	cap_close(&c);
