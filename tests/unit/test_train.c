@@ -17,7 +17,8 @@
 #include "interp/interp.h"
 
 #define FM "/usr/share/datasets/fashion-mnist/"
-enum { TRAIN_IMAGES = 2000, TEST_IMAGES = 1000, THREADS = 2 };
+/* 2,200 images read, 200 of them held out: 2,000 to train on */
+enum { READ_IMAGES = 2200, HELD_OUT = 200, TEST_IMAGES = 1000, THREADS = 2 };
 
 static qf_dataset ds;
 static char dir[64];
@@ -123,10 +124,10 @@ static int setup(void **state)
 		.in_h = 28,
 		.in_w = 28,
 		.classes = 10,
-		.validate = 200,
+		.validate = HELD_OUT,
 	};
 	qf_diag *d = qf_diag_new(stderr);
-	int rc = qf_dataset_load(&spec, TRAIN_IMAGES, TEST_IMAGES, &ds, d);
+	int rc = qf_dataset_load(&spec, READ_IMAGES, TEST_IMAGES, &ds, d);
 	qf_diag_free(d);
 	snprintf(dir, sizeof dir, "/tmp/qf-test-train-XXXXXX");
 	if (!mkdtemp(dir))
@@ -145,11 +146,11 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Two epochs on 1,800 images (200 held out) reach 69.40% on the first
- * 1,000 test images and 73.00% on the held-out ones, loss 0.9745 (measured:
- * seed 7; the same with 1, 2 and 4 threads; seeds 1-5 gave 69.7-74.0%).
- * The floors leave room for another summation order in the engine, not
- * for a broken loop: an untrained net is at 10%. */
+/* Two epochs on 2,000 images reach 70.10% on the first 1,000 test images
+ * and 67.50% on the 200 held out, loss 0.9353 (measured: seed 7; the same
+ * with 1, 2 and 4 threads; seeds 1-5 gave 70.4-71.6% test, 68.5-71.5%
+ * validation). The floors leave room for another summation order in the
+ * engine, not for a broken loop: an untrained net is at 10%. */
 static void test_accuracy_floor(void **state)
 {
 	(void)state;
@@ -162,14 +163,14 @@ static void test_accuracy_floor(void **state)
 	print_message("after 2 epochs: loss %.4f, train %.2f%%, val %.2f%%, test %.2f%%\n", st.loss, st.train_acc,
 		      st.val_acc, st.test_acc);
 	assert_int_equal(st.epoch, 2);
-	assert_int_equal(ds.train.n, 1800);
+	assert_int_equal(ds.train.n, 2000);
 	assert_int_equal(ds.val.n, 200);
 	assert_true(st.test_acc >= 60.0);
-	assert_true(st.val_acc >= 60.0);
+	assert_true(st.val_acc >= 57.5);
 	assert_true(st.loss < 1.3);
 	assert_true(g->prov.accuracy == st.test_acc);
 	assert_string_equal(qf_graph_meta(g, "train.epoch"), "2");
-	assert_string_equal(qf_graph_meta(g, "train.step"), "226"); /* 2 x ceil(1800 / 16) */
+	assert_string_equal(qf_graph_meta(g, "train.step"), "250"); /* 2 x 2000 / 16 */
 	assert_non_null(qf_graph_blob(g, "opt.momentum.c2.w"));
 	assert_int_equal(g->prov.n_history, 2);
 	/* qf_evaluate agrees with the loop, and its confusion matrix adds up */
@@ -269,7 +270,7 @@ static void test_failures_keep_checkpoint(void **state)
 	c.out = path_in("b.qfm");
 	assert_int_equal(qf_train(g, &ds, &c, path_in("b.qfm"), NULL, d), -1);
 	fflush(f);
-	assert_non_null(strstr(buf, "is not epoch 2 x 57 steps"));
+	assert_non_null(strstr(buf, "is not epoch 2 x 63 steps")); /* ceil(2000 / 32) */
 	/* a damaged generator state */
 	c.batch = 16;
 	qf_graph_set_meta(g, "train.rng", "12 zz");
