@@ -22,6 +22,11 @@ struct qf_engine {
 	int batch, threads;
 	unsigned flags;              /* QF_ENG_* */
 	qf_qat *qat;                 /* activation quantizers, or NULL */
+	struct {
+		qf_wxform_fn fn;
+		const void *ctx;
+		float *buf;          /* the transformed weights */
+	} *wx;                       /* per node, NULL until the first qf_engine_set_wxform */
 	qf_pool *pool;
 	qf_step *steps;
 	int n_steps;
@@ -240,6 +245,12 @@ static void plan(qf_engine *e, plan_info *pi, unsigned flags)
 		s->momentum = nd->momentum;
 		if (qf_op_weighted[nd->op]) {
 			s->w = qf_tensor_data(g, nd->in[1]);
+			if (e->wx && e->wx[i].fn) {
+				s->wsrc = s->w;
+				s->w = e->wx[i].buf;
+				s->wx = e->wx[i].fn;
+				s->wx_ctx = e->wx[i].ctx;
+			}
 			s->b = nd->in[2] >= 0 ? qf_tensor_data(g, nd->in[2]) : NULL;
 		}
 		if (nd->op == QF_OP_BN) {
@@ -508,10 +519,50 @@ void qf_engine_set_qat(qf_engine *e, qf_qat *q)
 	qf_diag_free(d);
 }
 
+void qf_engine_set_wxform(qf_engine *e, int node, qf_wxform_fn fn, const void *ctx)
+{
+	qf_graph *g = e->g;
+	QF_ASSERT(node >= 0 && node < g->nn);
+	QF_ASSERT(g->n[node].op == QF_OP_CONV2D || g->n[node].op == QF_OP_FC);
+	if (!e->wx)
+		e->wx = qf_xcalloc((size_t)g->nn, sizeof(*e->wx));
+	e->wx[node].fn = fn;
+	e->wx[node].ctx = ctx;
+	if (fn && !e->wx[node].buf)
+		e->wx[node].buf = qf_xmalloc((size_t)qf_tensor_elems(&g->t[g->n[node].in[1]]) * sizeof(float));
+	for (int j = 0; j < e->n_steps; j++) {
+		qf_step *s = &e->steps[j];
+		if (s->node != node)
+			continue;
+		if (!s->wsrc)
+			s->wsrc = s->w;
+		s->w = fn ? e->wx[node].buf : (float *)s->wsrc;
+		s->wx = fn;
+		s->wx_ctx = ctx;
+		if (!fn)
+			s->wsrc = NULL;
+	}
+}
+
+/* The transformed weights of step s, from the graph's current values. */
+static void apply_wxform(qf_step *s)
+{
+	int64_t n = (int64_t)s->ys.c * (s->op == QF_OP_FC ? qf_shape_elems(s->xs[0])
+							  : (int64_t)s->xs[0].c / s->groups * s->k * s->k);
+	int64_t per = n / s->ys.c;
+	for (int64_t i = 0; i < n; i++)
+		s->w[i] = s->wx(s->wx_ctx, (int)(i / per), s->wsrc[i]);
+}
+
 void qf_engine_free(qf_engine *e)
 {
 	if (!e)
 		return;
+	if (e->wx) {
+		for (int i = 0; i < e->g->nn; i++)
+			free(e->wx[i].buf);
+		free(e->wx);
+	}
 	qf_pool_free(e->pool);
 	unbuild(e);
 	free(e->run.ws);
@@ -654,6 +705,8 @@ void qf_engine_forward(qf_engine *e, int n, bool train)
 	for (int j = 0; j < e->n_steps; j++) {
 		qf_step *s = &e->steps[j];
 		double t0 = e->prof ? now() : 0;
+		if (s->wx)
+			apply_wxform(s);
 		switch (s->op) {
 		case QF_OP_CONV2D:
 			qf_conv_forward(&e->run, s);

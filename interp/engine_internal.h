@@ -208,6 +208,9 @@ typedef struct {
 } qf_shape;
 static inline int64_t qf_shape_elems(qf_shape s) { return (int64_t)s.c * s.h * s.w; }
 
+/* A weight transform (qf_engine_set_wxform). */
+typedef float (*qf_wxform_fn)(const void *ctx, int co, float w);
+
 /* Fused activation applied by an op to its own output (bn + relu). */
 typedef enum { QF_FUSE_NONE, QF_FUSE_RELU, QF_FUSE_RELU6 } qf_fuse;
 
@@ -225,6 +228,9 @@ typedef struct qf_step {
 	float *dx[2], *dy;
 	bool acc[2];
 	float *w, *b, *gw, *gb;      /* conv/fc weight and bias; bn gamma, beta */
+	const float *wsrc;           /* with a weight transform: the graph's weights; w is the copy */
+	qf_wxform_fn wx;
+	const void *wx_ctx;
 	float *rmean, *rvar;         /* bn running statistics */
 	int k, s, pad, groups;
 	float eps, momentum;
@@ -306,6 +312,14 @@ enum {
 qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, unsigned flags, qf_diag *d);
 float *qf_engine_output_grad(qf_engine *e);
 float *qf_engine_input_grad(qf_engine *e);
+/* A weight transform for one conv or fc node: every forward, the engine
+ * reads fn(ctx, co, w) in place of each weight w of output channel co (the
+ * graph's values stay as they are), and its weight gradient is with
+ * respect to those transformed values. Fake quantization of weights plugs
+ * in here (issue 5); fn must be pure for a given step. NULL removes it.
+ * Kept across re-plans (qf_engine_set_qat). */
+void qf_engine_set_wxform(qf_engine *e, int node, qf_wxform_fn fn, const void *ctx);
+
 /* The plan, for tests that check what was fused. */
 const qf_step *qf_engine_steps(const qf_engine *e, int *n);
 /* Per-step wall time (benchmarks): turn on, run passes, print means. */

@@ -914,6 +914,83 @@ static void same_bits_any_threads(void **state)
 	free(ref);
 }
 
+/* ------------------------------------------------------------ weight transform */
+
+/* Rounds to multiples of 1/8 and doubles channel 1: a stand-in for a fake
+ * quantizer. */
+static float xform(const void *ctx, int co, float w)
+{
+	(void)ctx;
+	float q = roundf(w * 8) / 8;
+	return co == 1 ? 2 * q : q;
+}
+
+/* An engine with a weight transform computes what an engine on a graph
+ * holding the transformed weights computes, forward and backward, on the
+ * GEMM, direct and fc paths; the graph's own weights are untouched. */
+static void weight_transform(void **state)
+{
+	(void)state;
+	const int B = 2;
+	float *out[2], *gr[2];
+	int64_t no = 0, ng = 0;
+	for (int v = 0; v < 2; v++) {
+		qf_graph *g = qf_graph_new("t");
+		int x = input(g, 1, 6, 5);
+		x = conv(g, "c1", x, 1, 16, 3, 1, 1, 1, false); /* direct */
+		x = conv(g, "c2", x, 16, 5, 3, 2, 1, 1, true);  /* GEMM */
+		x = unary(g, QF_OP_GAVGPOOL, "gap", x, 0, 1, 0);
+		finish(g, fc(g, "fc", x, 5, 3, true), 50);
+		int wt[3] = {g->n[0].in[1], g->n[1].in[1], g->n[3].in[1]};
+		float *before = malloc((size_t)g->ndata * sizeof(float));
+		if (v == 1) /* the transform applied to the graph itself */
+			for (int k = 0; k < 3; k++) {
+				const qf_tensor *t = &g->t[wt[k]];
+				float *w = qf_tensor_data(g, wt[k]);
+				int64_t n = qf_tensor_elems(t), per = n / t->dim[0];
+				for (int64_t i = 0; i < n; i++)
+					w[i] = xform(NULL, (int)(i / per), w[i]);
+			}
+		memcpy(before, g->data, (size_t)g->ndata * sizeof(float));
+		qf_diag *d = qf_diag_new(stderr);
+		qf_engine *e = qf_engine_new(g, B, 2, d);
+		if (v == 0)
+			for (int k = 0; k < 4; k++)
+				if (k != 2)
+					qf_engine_set_wxform(e, k, xform, NULL);
+		float *in = make_input(g, B, 1, 13);
+		memcpy(qf_engine_input(e), in, (size_t)B * 30 * sizeof(float));
+		qf_engine_forward(e, B, true);
+		no = B * 3;
+		out[v] = malloc((size_t)no * sizeof(float));
+		memcpy(out[v], qf_engine_logits(e), (size_t)no * sizeof(float));
+		const uint8_t lab[2] = {1, 2};
+		qf_engine_loss(e, lab, B, 0, NULL);
+		qf_engine_zero_grad(e);
+		qf_engine_backward(e, B);
+		ng = 0;
+		for (int i = 0; i < qf_engine_n_params(e); i++)
+			ng += qf_engine_param(e, i)->n;
+		gr[v] = malloc((size_t)ng * sizeof(float));
+		for (int i = 0, o = 0; i < qf_engine_n_params(e); i++) {
+			memcpy(gr[v] + o, qf_engine_param(e, i)->grad, (size_t)qf_engine_param(e, i)->n * sizeof(float));
+			o += (int)qf_engine_param(e, i)->n;
+		}
+		assert_memory_equal(before, g->data, (size_t)g->ndata * sizeof(float));
+		free(before);
+		free(in);
+		qf_engine_free(e);
+		qf_diag_free(d);
+		qf_graph_free(g);
+	}
+	assert_memory_equal(out[0], out[1], (size_t)no * sizeof(float));
+	assert_memory_equal(gr[0], gr[1], (size_t)ng * sizeof(float));
+	for (int v = 0; v < 2; v++) {
+		free(out[v]);
+		free(gr[v]);
+	}
+}
+
 /* ------------------------------------------------------------ bad graphs */
 
 static void rejects_unshaped(void **state)
@@ -971,6 +1048,7 @@ int main(void)
 		cmocka_unit_test(whole_net),
 		cmocka_unit_test(bn_running_and_eval),
 		cmocka_unit_test(same_bits_any_threads),
+		cmocka_unit_test(weight_transform),
 		cmocka_unit_test(rejects_unshaped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
