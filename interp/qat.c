@@ -247,6 +247,46 @@ static int check_policy(const qf_quant *pol, qf_diag *d)
 	return 0;
 }
 
+static int64_t budget_bytes(qf_qat *Q);
+static int set_min(const quantizer *z);
+
+/* The budget against this graph at the narrowest widths the projection
+ * may reach (pins kept), before any training: passes/feasible.c judges
+ * the space's smallest network, but a .qfm, or a network picked from a
+ * space, can be larger. */
+static int narrowest_fits(qf_qat *Q, qf_diag *d)
+{
+	const qf_quant *pol = Q->pol;
+	int **keep = qf_xcalloc((size_t)Q->nq, sizeof(int *));
+	for (int i = 0; i < Q->nq; i++) {
+		quantizer *z = &Q->qz[i];
+		keep[i] = qf_xmalloc((size_t)z->n_slices * sizeof(int));
+		memcpy(keep[i], z->ib, (size_t)z->n_slices * sizeof(int));
+		if (!z->fixed && !z->pinned && (z->weight ? pol->budget_w : pol->budget_a))
+			for (int k = 0; k < z->n_slices; k++)
+				z->ib[k] = set_min(z) < z->ib[k] ? set_min(z) : z->ib[k];
+	}
+	int64_t w, a, wn, an, need;
+	qf_qat_bytes(Q, &wn, &an);
+	need = (pol->budget_w ? wn : 0) + (pol->budget_a ? an : 0);
+	for (int i = 0; i < Q->nq; i++) {
+		memcpy(Q->qz[i].ib, keep[i], (size_t)Q->qz[i].n_slices * sizeof(int));
+		free(keep[i]);
+	}
+	free(keep);
+	qf_qat_bytes(Q, &w, &a); /* the graph's widths back as they were */
+	if (need <= pol->budget_bytes)
+		return 0;
+	char parts[96] = "";
+	if (pol->budget_w && pol->budget_a)
+		snprintf(parts, sizeof parts, " (weights %lld + activations %lld)", (long long)wn, (long long)an);
+	qf_diag_error(d, pol->budget_loc,
+		      "budget of %lld bytes cannot be met: '%s' needs %lld bytes at the narrowest widths quant '%s' "
+		      "allows%s",
+		      (long long)pol->budget_bytes, Q->g->name, (long long)need, pol->name, parts);
+	return -1;
+}
+
 qf_qat *qf_qat_new(qf_graph *g, const qf_quant *pol, const qf_qat_cfg *c, qf_diag *d)
 {
 	if (check_policy(pol, d))
@@ -373,6 +413,10 @@ qf_qat *qf_qat_new(qf_graph *g, const qf_quant *pol, const qf_qat_cfg *c, qf_dia
 		int from = g->t[t].producer < 0 ? 0 : g->t[t].producer;
 		Q->live_from[t] = from;
 		Q->live_to[t] = t == g->output ? g->nn - 1 : last > from ? last : from;
+	}
+	if (pol->has_budget && narrowest_fits(Q, d) != 0) {
+		qf_qat_free(Q);
+		return NULL;
 	}
 	return Q;
 }

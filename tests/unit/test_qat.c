@@ -379,6 +379,34 @@ static void test_policy_errors(void **state)
 		    sizeof msgs);
 	assert_non_null(strstr(msgs, "does not divide width"));
 	qf_program_free(p);
+	/* a budget the network met by the frontend's smallest pick, not by
+	 * this one (a wider network of the space): refused before training,
+	 * at the budget's line */
+	{
+		const char *wide = "quant w { weights { bits {2, 8}; per channel; symmetric; }\n"
+				   "  method lsq, learned_precision;\n"
+				   "  budget weights <= 900 penalty 1e-3; }\n";
+		qf_program *pw = program(wide, false, NULL, 0);
+		qf_graph *gw = sample(pw);
+		qf_qat_cfg cw;
+		qf_qat_cfg_from_policy(&cw, &pw->quants[pw->sel_quant]);
+		/* make the sampled network wider than any the budget allows */
+		qf_quant tight = pw->quants[pw->sel_quant];
+		tight.budget_bytes = 200;
+		FILE *fw = tmpfile();
+		qf_diag *dw = qf_diag_new(fw);
+		qf_diag_set_source(dw, "t.qf", "", 0);
+		assert_null(qf_qat_new(gw, &tight, &cw, dw));
+		rewind(fw);
+		size_t nw = fread(msgs, 1, sizeof msgs - 1, fw);
+		msgs[nw] = 0;
+		assert_non_null(strstr(msgs, "t.qf:14:"));
+		assert_non_null(strstr(msgs, "budget of 200 bytes cannot be met"));
+		qf_diag_free(dw);
+		fclose(fw);
+		qf_graph_free(gw);
+		qf_program_free(pw);
+	}
 	/* activations per channel: here */
 	p = program("quant a { acts { bits {8}; per channel; } }\n", false, NULL, 0);
 	qf_graph *g = sample(p);
