@@ -67,6 +67,14 @@ typedef struct {
 	double **bfix;               /* per skeleton node: real offsets added to the biases, or NULL */
 } state;
 
+/* The integer tensors of the current model (see run()). */
+typedef struct {
+	qf_igraph *ig;               /* a copy of the model's Int Graph; NULL: empty */
+	int8_t **val;                /* per tensor: n x H x W x C */
+	int64_t **sums;              /* per weighted node: accumulator sums per channel */
+	int64_t *counts;
+} tcache;
+
 typedef struct {
 	const qf_ptq_cfg *c;
 	const qf_dataset *ds;
@@ -88,6 +96,8 @@ typedef struct {
 	qf_rng rng;
 	int64_t evals;
 	double *werr, *aerr;         /* KL added by the steps that lowered each node's weights, each tensor */
+	tcache cache;
+	int64_t nodes_run, nodes_all; /* layers run, and what running every model whole would have been */
 } ptq;
 
 /* One evaluated candidate. */
@@ -481,6 +491,156 @@ static void cand_free(cand *k)
 	memset(k, 0, sizeof *k);
 }
 
+/* ------------------------------------------------------------ the prefix cache
+ * Most candidates differ from the current model in one layer and what
+ * follows it: the integer tensors of the current model on every
+ * calibration image are kept, and a candidate runs from its first layer
+ * that differs, reading the tensors before it from here. */
+
+static qf_igraph *ig_copy(const qf_igraph *a)
+{
+	qf_igraph *c = qf_xmalloc(sizeof *c);
+	*c = *a;
+	c->name = qf_xstrdup(a->name);
+	c->t = qf_xmalloc((size_t)(a->nt ? a->nt : 1) * sizeof(qf_itensor));
+	memcpy(c->t, a->t, (size_t)a->nt * sizeof(qf_itensor));
+	c->n = qf_xmalloc((size_t)(a->nn ? a->nn : 1) * sizeof(qf_inode));
+	memcpy(c->n, a->n, (size_t)a->nn * sizeof(qf_inode));
+	c->w = qf_xmalloc((size_t)(a->nw ? a->nw : 1));
+	memcpy(c->w, a->w, (size_t)a->nw);
+	c->i32 = qf_xmalloc((size_t)(a->ni32 ? a->ni32 : 1) * sizeof(int32_t));
+	memcpy(c->i32, a->i32, (size_t)a->ni32 * sizeof(int32_t));
+	c->capt = a->nt;
+	c->capn = a->nn;
+	c->capw = a->nw;
+	c->capi32 = a->ni32;
+	return c;
+}
+
+static bool same_i32(const qf_igraph *a, int64_t ia, const qf_igraph *b, int64_t ib, int64_t n)
+{
+	if ((ia < 0) != (ib < 0))
+		return false;
+	return ia < 0 || memcmp(a->i32 + ia, b->i32 + ib, (size_t)n * sizeof(int32_t)) == 0;
+}
+
+static bool same_tensor(const qf_igraph *a, const qf_igraph *b, int t)
+{
+	return t < 0 || (a->t[t].bits == b->t[t].bits && a->t[t].zp == b->t[t].zp);
+}
+
+/* The first node of a whose output can differ from b's (same skeleton). */
+static int first_diff(const qf_igraph *a, const qf_igraph *b)
+{
+	QF_ASSERT(a->nn == b->nn && a->nt == b->nt && a->pow2 == b->pow2);
+	for (int i = 0; i < a->nn; i++) {
+		const qf_inode *x = &a->n[i], *y = &b->n[i];
+		int64_t c = x->op == QF_IOP_ADD ? 1 : a->t[x->out].c;
+		if (!same_tensor(a, b, x->out) || !same_tensor(a, b, x->in[0]) || !same_tensor(a, b, x->in[1]) ||
+		    x->w_bits != y->w_bits || x->w_bytes != y->w_bytes || x->act_min != y->act_min ||
+		    x->act_max != y->act_max || x->add_ls != y->add_ls || memcmp(x->add_mult, y->add_mult, sizeof x->add_mult) ||
+		    memcmp(x->add_shift, y->add_shift, sizeof x->add_shift) ||
+		    memcmp(a->w + x->w_off, b->w + y->w_off, (size_t)x->w_bytes) ||
+		    !same_i32(a, x->bias, b, y->bias, c) || !same_i32(a, x->shift, b, y->shift, c) ||
+		    !same_i32(a, x->mult, b, y->mult, c))
+			return i;
+	}
+	return a->nn;
+}
+
+static void cache_free(tcache *c)
+{
+	if (!c->ig)
+		return;
+	for (int i = 0; i < c->ig->nt; i++)
+		free(c->val[i]);
+	for (int i = 0; i < c->ig->nn; i++)
+		free(c->sums[i]);
+	free(c->val);
+	free(c->sums);
+	free(c->counts);
+	qf_igraph_free(c->ig);
+	memset(c, 0, sizeof *c);
+}
+
+/* Runs k->ig over the calibration images from its first node that differs
+ * from the cache's model, into logits (n x classes, dequantized) and
+ * k->sums; with store, the tensors it computes replace the cache's and k
+ * becomes the cache's model. */
+static void run(ptq *p, cand *k, bool store)
+{
+	tcache *c = &p->cache;
+	const qf_igraph *ig = k->ig;
+	int from = c->ig ? first_diff(ig, c->ig) : 0;
+	if (store && !c->ig) {
+		c->val = qf_xcalloc((size_t)ig->nt, sizeof(int8_t *));
+		for (int t = 0; t < ig->nt; t++)
+			c->val[t] = qf_xmalloc((size_t)(p->n * qf_itensor_elems(&ig->t[t])));
+		c->sums = qf_xcalloc((size_t)ig->nn, sizeof(int64_t *));
+		c->counts = qf_xcalloc((size_t)ig->nn, sizeof(int64_t));
+		for (int i = 0; i < ig->nn; i++)
+			if (weighted(ig->n[i].op))
+				c->sums[i] = qf_xcalloc((size_t)ig->t[ig->n[i].out].c, sizeof(int64_t));
+	}
+	/* tensors read from the cache: written before `from`, read from it on */
+	bool *load = qf_xcalloc((size_t)ig->nt, sizeof(bool));
+	for (int i = from; i < ig->nn; i++)
+		for (int j = 0; j < 2; j++) {
+			int t = ig->n[i].in[j];
+			if (t >= 0 && ig->t[t].producer < from)
+				load[t] = true;
+		}
+	const qf_itensor *out = &ig->t[ig->output];
+	int batch = p->c->batch > 0 ? p->c->batch : 64;
+	qf_iexec *x = qf_iexec_new(ig, batch);
+	int8_t *z = qf_xmalloc((size_t)batch * (size_t)p->classes);
+	for (int i0 = 0; i0 < p->n; i0 += batch) {
+		int m = p->n - i0 < batch ? p->n - i0 : batch;
+		if (from == 0) {
+			qf_iexec_run(x, p->img + (int64_t)i0 * p->img_elems, m, z);
+		} else {
+			for (int t = 0; t < ig->nt; t++)
+				if (load[t]) {
+					int64_t e = qf_itensor_elems(&ig->t[t]);
+					memcpy(qf_iexec_tensor_buf(x, t), c->val[t] + i0 * e, (size_t)(m * e));
+				}
+			qf_iexec_run_from(x, from, m, z);
+		}
+		if (store)
+			for (int t = 0; t < ig->nt; t++)
+				if (t == ig->input || ig->t[t].producer >= from) {
+					int64_t e = qf_itensor_elems(&ig->t[t]);
+					memcpy(c->val[t] + i0 * e, qf_iexec_tensor(x, t), (size_t)(m * e));
+				}
+		for (int64_t j = 0; j < (int64_t)m * p->classes; j++)
+			k->logits[(int64_t)i0 * p->classes + j] = (float)((z[j] - out->zp) * out->scale);
+	}
+	for (int i = 0; i < ig->nn; i++) {
+		if (!weighted(ig->n[i].op))
+			continue;
+		size_t bytes = (size_t)ig->t[ig->n[i].out].c * sizeof(int64_t);
+		if (i >= from)
+			memcpy(k->sums[i], qf_iexec_acc_sums(x, i, &k->counts[i]), bytes);
+		else {
+			memcpy(k->sums[i], c->sums[i], bytes);
+			k->counts[i] = c->counts[i];
+		}
+		if (store) {
+			memcpy(c->sums[i], k->sums[i], bytes);
+			c->counts[i] = k->counts[i];
+		}
+	}
+	if (store) {
+		qf_igraph_free(c->ig);
+		c->ig = ig_copy(ig);
+	}
+	p->nodes_run += ig->nn - from;
+	p->nodes_all += ig->nn;
+	free(load);
+	free(z);
+	qf_iexec_free(x);
+}
+
 /* Builds, lowers and runs st over the calibration images. -1 when the
  * passes refuse the model (reported through d). */
 static int evaluate(ptq *p, const state *st, cand *k, qf_diag *d)
@@ -493,32 +653,27 @@ static int evaluate(ptq *p, const state *st, cand *k, qf_diag *d)
 		return -1;
 	}
 	QF_ASSERT(k->ig->pow2 && k->ig->nn == p->sk->nn);
-	const qf_itensor *out = &k->ig->t[k->ig->output];
-	int batch = p->c->batch > 0 ? p->c->batch : 64;
-	qf_iexec *x = qf_iexec_new(k->ig, batch);
-	int8_t *z = qf_xmalloc((size_t)batch * (size_t)p->classes);
 	k->logits = qf_xmalloc((size_t)p->n * (size_t)p->classes * sizeof(float));
-	for (int i0 = 0; i0 < p->n; i0 += batch) {
-		int m = p->n - i0 < batch ? p->n - i0 : batch;
-		qf_iexec_run(x, p->img + (int64_t)i0 * p->img_elems, m, z);
-		for (int64_t j = 0; j < (int64_t)m * p->classes; j++)
-			k->logits[(int64_t)i0 * p->classes + j] = (float)((z[j] - out->zp) * out->scale);
-	}
 	k->sums = qf_xcalloc((size_t)k->ig->nn, sizeof(int64_t *));
 	k->counts = qf_xcalloc((size_t)k->ig->nn, sizeof(int64_t));
 	for (int i = 0; i < k->ig->nn; i++)
-		if (weighted(k->ig->n[i].op)) {
-			int c = k->ig->t[k->ig->n[i].out].c;
-			k->sums[i] = qf_xmalloc((size_t)c * sizeof(int64_t));
-			memcpy(k->sums[i], qf_iexec_acc_sums(x, i, &k->counts[i]), (size_t)c * sizeof(int64_t));
-		}
-	free(z);
-	qf_iexec_free(x);
+		if (weighted(k->ig->n[i].op))
+			k->sums[i] = qf_xmalloc((size_t)k->ig->t[k->ig->n[i].out].c * sizeof(int64_t));
+	run(p, k, false);
 	qf_ptq_compare(p->ref, k->logits, p->n, p->classes, &k->st);
 	k->bytes = qf_ptq_const_bytes(k->ig);
 	k->act_bytes = act_bytes(k->ig);
 	p->evals++;
 	return 0;
+}
+
+/* k becomes the current model: best, and the cache's. */
+static void adopt(ptq *p, cand *best, cand *k)
+{
+	cand_free(best);
+	*best = *k;
+	memset(k, 0, sizeof *k);
+	run(p, best, true);
 }
 
 /* ------------------------------------------------------------ states */
@@ -753,8 +908,7 @@ static int lower(ptq *p, state *cur, cand *best, qf_ptq_report *r)
 			p->werr[pick_i] += pick.st.kl - best->st.kl;
 		else
 			p->aerr[pick_i] += pick.st.kl - best->st.kl;
-		cand_free(best);
-		*best = pick;
+		adopt(p, best, &pick);
 		trace_add(r, best);
 	}
 	state_free(&tr, sk);
@@ -805,8 +959,7 @@ static void bias_pass(ptq *p, state *cur, cand *best, int *kept)
 			continue;
 		if (better(&k, best)) {
 			state_copy(cur, &tr, sk);
-			cand_free(best);
-			*best = k;
+			adopt(p, best, &k);
 			(*kept)++;
 		} else {
 			cand_free(&k);
@@ -839,8 +992,7 @@ static void fl_pass(ptq *p, state *cur, cand *best, int *kept)
 					continue;
 				if (better(&k, best)) {
 					state_copy(cur, &tr, sk);
-					cand_free(best);
-					*best = k;
+					adopt(p, best, &k);
 					(*kept)++;
 					break;
 				}
@@ -988,8 +1140,7 @@ static void weight_pass(ptq *p, state *cur, cand *best, int *kept, qf_diag *d)
 	}
 	if (ok == 0 && better(&k, best)) {
 		state_copy(cur, &tr, sk);
-		cand_free(best);
-		*best = k;
+		adopt(p, best, &k);
 		qf_graph_free(old);
 		(*kept)++;
 	} else {
@@ -1245,6 +1396,7 @@ qf_graph *qf_ptq(const qf_graph *g, const qf_dataset *ds, const qf_ptq_cfg *c, q
 			cur.wbits[i] = 8;
 	if (evaluate(&p, &cur, &best, d) != 0)
 		goto done;
+	run(&p, &best, true);
 	r->start_bytes = best.bytes;
 	r->start_act_bytes = best.act_bytes;
 	r->start = best.st;
@@ -1300,6 +1452,8 @@ qf_graph *qf_ptq(const qf_graph *g, const qf_dataset *ds, const qf_ptq_cfg *c, q
 		check_intref(&p, &best);
 	fill_layers(&p, &start, &best, r);
 	r->evals = p.evals;
+	logf_(&p, "ptq: %lld candidate models run; the prefix cache ran %.0f%% of their layers\n", (long long)p.evals,
+	      p.nodes_all ? 100.0 * (double)p.nodes_run / (double)p.nodes_all : 0.0);
 	out = best.g;
 	best.g = NULL;
 	qf_plan(best.ig);
@@ -1323,6 +1477,7 @@ done:
 	free(p.aerr);
 	free(p.ref);
 	free(p.img);
+	cache_free(&p.cache);
 	qf_igraph_free(p.sk);
 	qf_graph_free(p.base);
 	qf_graph_free(p.plain);

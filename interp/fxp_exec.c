@@ -24,7 +24,8 @@ struct qf_iexec {
 	const qf_igraph *ig;
 	int batch;
 	int8_t **val;                /* per tensor: batch x H x W x C, one value per byte */
-	float **wf;                  /* per weighted node: rows of unpacked weights (conv, fc: [out c][K]) */
+	float **wf;                  /* per conv and fc: rows of unpacked weights, [out c][K] */
+	int32_t **wi;                /* per depthwise conv: [tap][c] */
 	float *col, *prod;           /* im2col block and its gemm result */
 	int64_t col_cap, prod_cap;
 	int64_t *acc;                /* exact accumulators of one layer */
@@ -107,6 +108,7 @@ qf_iexec *qf_iexec_new(const qf_igraph *ig, int batch)
 	for (int i = 0; i < ig->nt; i++)
 		x->val[i] = qf_xmalloc((size_t)(batch * qf_itensor_elems(&ig->t[i])));
 	x->wf = qf_xcalloc((size_t)ig->nn, sizeof(float *));
+	x->wi = qf_xcalloc((size_t)ig->nn, sizeof(int32_t *));
 	x->acc_sum = qf_xcalloc((size_t)ig->nn, sizeof(int64_t *));
 	x->acc_count = qf_xcalloc((size_t)ig->nn, sizeof(int64_t));
 	for (int i = 0; i < ig->nn; i++) {
@@ -115,10 +117,17 @@ qf_iexec *qf_iexec_new(const qf_igraph *ig, int batch)
 			continue;
 		int64_t rows = qf_inode_rows(ig, n), len = qf_inode_row_len(ig, n);
 		int64_t rb = qf_packed_row_bytes(len, n->w_bits);
-		x->wf[i] = qf_xmalloc((size_t)(rows * len) * sizeof(float));
-		for (int64_t r = 0; r < rows; r++)
-			for (int64_t k = 0; k < len; k++)
-				x->wf[i][r * len + k] = (float)unpack(ig->w + n->w_off + r * rb, k, n->w_bits);
+		if (n->op == QF_IOP_DWCONV) {
+			x->wi[i] = qf_xmalloc((size_t)(rows * len) * sizeof(int32_t));
+			for (int64_t r = 0; r < rows; r++)
+				for (int64_t k = 0; k < len; k++)
+					x->wi[i][r * len + k] = unpack(ig->w + n->w_off + r * rb, k, n->w_bits);
+		} else {
+			x->wf[i] = qf_xmalloc((size_t)(rows * len) * sizeof(float));
+			for (int64_t r = 0; r < rows; r++)
+				for (int64_t k = 0; k < len; k++)
+					x->wf[i][r * len + k] = (float)unpack(ig->w + n->w_off + r * rb, k, n->w_bits);
+		}
 		x->acc_sum[i] = qf_xcalloc((size_t)ig->t[n->out].c, sizeof(int64_t));
 	}
 	return x;
@@ -132,10 +141,12 @@ void qf_iexec_free(qf_iexec *x)
 		free(x->val[i]);
 	for (int i = 0; i < x->ig->nn; i++) {
 		free(x->wf[i]);
+		free(x->wi[i]);
 		free(x->acc_sum[i]);
 	}
 	free(x->val);
 	free(x->wf);
+	free(x->wi);
 	free(x->acc_sum);
 	free(x->acc_count);
 	free(x->col);
@@ -260,7 +271,7 @@ static void dwconv(qf_iexec *x, int ni, int nimg)
 	const qf_inode *n = &ig->n[ni];
 	const qf_itensor *xt = &ig->t[n->in[0]], *yt = &ig->t[n->out];
 	int64_t xe = qf_itensor_elems(xt), ye = qf_itensor_elems(yt), C = yt->c;
-	const float *w = x->wf[ni];
+	const int32_t *w = x->wi[ni];
 	x->acc = reserve(x->acc, &x->acc_cap, nimg * ye, sizeof(int64_t));
 	for (int b = 0; b < nimg; b++) {
 		const int8_t *in = x->val[n->in[0]] + b * xe;
@@ -274,9 +285,9 @@ static void dwconv(qf_iexec *x, int ni, int nimg)
 						if (iy < 0 || iy >= xt->h || ix < 0 || ix >= xt->w)
 							continue; /* x - zp is 0 there */
 						const int8_t *v = in + ((int64_t)iy * xt->w + ix) * xt->c;
-						const float *wr = w + (int64_t)(ky * n->k_w + kx) * C;
+						const int32_t *wr = w + (int64_t)(ky * n->k_w + kx) * C;
 						for (int64_t c = 0; c < C; c++)
-							acc[c] += (int64_t)(v[c] - xt->zp) * (int64_t)wr[c];
+							acc[c] += (v[c] - xt->zp) * wr[c];
 					}
 			}
 	}
@@ -346,7 +357,20 @@ void qf_iexec_run(qf_iexec *x, const uint8_t *in, int n, int8_t *logits)
 	int64_t ne = n * qf_itensor_elems(&ig->t[ig->input]);
 	for (int64_t i = 0; i < ne; i++)
 		x->val[ig->input][i] = (int8_t)((int32_t)in[i] - 128);
-	for (int i = 0; i < ig->nn; i++) {
+	qf_iexec_run_from(x, 0, n, logits);
+}
+
+int8_t *qf_iexec_tensor_buf(qf_iexec *x, int t)
+{
+	QF_ASSERT(t >= 0 && t < x->ig->nt);
+	return x->val[t];
+}
+
+void qf_iexec_run_from(qf_iexec *x, int from, int n, int8_t *logits)
+{
+	const qf_igraph *ig = x->ig;
+	QF_ASSERT(n >= 1 && n <= x->batch && from >= 0 && from <= ig->nn);
+	for (int i = from; i < ig->nn; i++) {
 		switch (ig->n[i].op) {
 		case QF_IOP_CONV:
 			conv(x, i, n);

@@ -513,6 +513,13 @@ void qf_iexec_free(qf_iexec *x);
 /* in: n <= batch images, each H x W x C raw bytes, one after the other;
  * logits: n x ig->classes int8 values. */
 void qf_iexec_run(qf_iexec *x, const uint8_t *in, int n, int8_t *logits);
+/* Runs only nodes [from, nn): the tensors they read that earlier nodes
+ * write (or the input, as int8 b - 128) must have been put in place through
+ * qf_iexec_tensor_buf, n images each. For re-running a model that differs
+ * from a known one from node `from` on. */
+void qf_iexec_run_from(qf_iexec *x, int from, int n, int8_t *logits);
+/* Tensor t's buffer: batch x H x W x C values, one per byte. */
+int8_t *qf_iexec_tensor_buf(qf_iexec *x, int t);
 /* Tensor t of the last run: n x H x W x C values, one per byte. */
 const int8_t *qf_iexec_tensor(const qf_iexec *x, int t);
 /* Weighted node `node`: per output channel, the sum of its int32
