@@ -19,19 +19,23 @@
  *      down (weights 8 -> 4 -> 2, activations 8 -> 4 where the runtime has
  *      4-bit kernels for every layer touching them), lowers each candidate
  *      to the Int Graph (passes/fuse.c, quantize.c), runs it with the exact
- *      integer arithmetic (fxp_exec.c) over the calibration images and
- *      compares its logits with the float model's. Of the candidates whose
- *      estimated drop stays within the bound it takes the one that costs
- *      the least KL divergence per byte saved; it stops when the memory goal
- *      is met or no candidate stays within the bound.
- *   4. Self-distillation: biases corrected layer by layer so each layer's
- *      mean output per channel matches the float model's, then fraction
- *      lengths moved one step where that brings the outputs closer; a
- *      change is kept only when it lowers the KL divergence without
- *      raising the number of images whose top-1 differs from the float
- *      model's, so the disagreement can only fall.
+ *      integer arithmetic (fxp_exec.c) over the calibration images (a
+ *      lowered layer's biases corrected for its new rounding) and compares
+ *      its logits with the float model's. Of the candidates whose drop
+ *      stays within the bound it takes the one that costs the least KL
+ *      divergence per byte saved; it stops when the memory goal is met or
+ *      no candidate stays within the bound.
+ *   4. Self-distillation: the weights trained a few hundred steps towards
+ *      the float model's outputs (fake-quantized, straight through), biases
+ *      corrected layer by layer so each layer's mean output per channel
+ *      matches the float model's, fraction lengths moved one step. A change
+ *      is kept only when fewer images get another top-1 class than from the
+ *      float model, or as many and the KL divergence falls, so the
+ *      disagreement can only fall. When that made room, back to 3.
  *   5. The final model is checked with the integer reference executor
  *      (intref.c): its logits must equal fxp_exec's bit for bit.
+ * Candidates mostly differ from the current model from one layer on; they
+ * run from there, on the current model's tensors before it (run()).
  * Labels are never read here. */
 #include <math.h>
 #include <stdlib.h>
@@ -41,13 +45,14 @@
 #include "passes/passes.h"
 
 enum { SAMPLE = 16384, PROBE_GROUP = 4, PROBE_BATCH = 16, CLIP_STEPS = 4, MAX_ADJ = 6 };
-/* The weight self-distillation: a few epochs over the calibration images. */
+/* Images per step of the weight self-distillation; rounds of lowering and
+ * distillation at most. */
 enum { WD_BATCH = 32, MAX_ROUNDS = 4 };
 
 /* What the float model does at one tensor over the calibration images. */
 typedef struct {
 	float lo, hi;
-	bool set;
+	bool set, bad;               /* bad: a value that is not finite */
 	float *sample;               /* reservoir of at most SAMPLE values */
 	int ns;
 	int64_t seen;
@@ -131,8 +136,6 @@ static bool weighted(qf_iop op)
 	return op == QF_IOP_CONV || op == QF_IOP_DWCONV || op == QF_IOP_FC;
 }
 
-static const char *const op_word[QF_IOP_COUNT] = {"conv", "dwconv", "fc", "maxpool", "avgpool", "add"};
-
 int64_t qf_ptq_const_bytes(const qf_igraph *ig)
 {
 	return ig->nw + 4 * ig->ni32;
@@ -170,8 +173,8 @@ static void softmax(const float *z, int k, double *p)
 
 void qf_ptq_compare(const float *ref, const float *q, int n, int classes, qf_ptq_stats *s)
 {
-	QF_ASSERT(classes >= 1 && classes <= 4096);
-	double pf[4096], pq[4096];
+	QF_ASSERT(classes >= 1);
+	double *pf = qf_xmalloc(2 * (size_t)classes * sizeof(double)), *pq = pf + classes;
 	memset(s, 0, sizeof *s);
 	s->n = n;
 	for (int i = 0; i < n; i++) {
@@ -189,6 +192,7 @@ void qf_ptq_compare(const float *ref, const float *q, int n, int classes, qf_ptq
 				kl += pf[k] * (log(pf[k]) - log(pq[k] > 1e-300 ? pq[k] : 1e-300));
 		s->kl += kl;
 	}
+	free(pf);
 	if (n) {
 		s->kl /= n;
 		s->drop = 100.0 * s->drop / n;
@@ -207,6 +211,10 @@ static void observe(ptq *p, tstat *t, const float *v, int64_t n, int c)
 {
 	for (int64_t i = 0; i < n; i++) {
 		float x = v[i];
+		if (!isfinite(x)) {
+			t->bad = true;
+			continue;
+		}
 		if (!t->set) {
 			t->lo = t->hi = x;
 			t->set = true;
@@ -237,8 +245,8 @@ static int float_pass(ptq *p, qf_diag *d)
 {
 	const qf_graph *g = p->plain;
 	int nk = 0;
-	int *tens = qf_xmalloc((size_t)(p->sk->nt + p->sk->nn + 1) * sizeof(int));
-	tstat **dst = qf_xmalloc((size_t)(p->sk->nt + p->sk->nn + 1) * sizeof(tstat *));
+	int *tens = qf_xmalloc((size_t)(p->sk->nt + p->sk->nn + 2) * sizeof(int));
+	tstat **dst = qf_xmalloc((size_t)(p->sk->nt + p->sk->nn + 2) * sizeof(tstat *));
 	for (int i = 0; i < p->sk->nt; i++) {
 		if (i == p->sk->input || p->same_as[i] != i)
 			continue;
@@ -254,6 +262,16 @@ static int float_pass(ptq *p, qf_diag *d)
 		p->pre[i].c = p->sk->t[n->out].c;
 		p->pre[i].csum = qf_xcalloc((size_t)p->pre[i].c, sizeof(double));
 		dst[nk++] = &p->pre[i];
+	}
+	/* the logits, when nothing above probes them (a model ending in a pool) */
+	tstat out;
+	memset(&out, 0, sizeof out);
+	bool seen = false;
+	for (int k = 0; k < nk; k++)
+		seen |= tens[k] == g->output;
+	if (!seen) {
+		tens[nk] = g->output;
+		dst[nk++] = &out;
 	}
 	int rc = 0;
 	int32_t idx[PROBE_BATCH];
@@ -283,7 +301,7 @@ static int float_pass(ptq *p, qf_diag *d)
 		qf_probe_free(pr);
 	}
 	for (int k = 0; k < nk && !rc; k++)
-		if (!isfinite(dst[k]->lo) || !isfinite(dst[k]->hi)) {
+		if (dst[k]->bad) {
 			qf_diag_error(d, (qf_loc){0, 0},
 				      "tensor '%s' of model '%s' takes non-finite values on the calibration images: the "
 				      "float model is broken",
@@ -1214,7 +1232,7 @@ static void fill_layers(const ptq *p, const cand *start, const cand *fin, qf_ptq
 		const qf_inode *n = &ig->n[i];
 		qf_ptq_layer *l = &r->layers[r->n_layers++];
 		snprintf(l->name, sizeof l->name, "%s", n->name);
-		snprintf(l->op, sizeof l->op, "%s", op_word[n->op]);
+		snprintf(l->op, sizeof l->op, "%s", qf_iop_name[n->op]);
 		l->wbits0 = start->ig->n[i].w_bits;
 		l->wbits = n->w_bits;
 		const qf_itensor *y = &ig->t[n->out];
