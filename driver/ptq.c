@@ -87,7 +87,7 @@ static int probe_output(const char *out, const char *in, qf_diag *d)
 typedef struct {
 	double float_acc, quant_acc;
 	double int8_acc;
-	int64_t int8_bytes;
+	int64_t int8_bytes, int8_wb_bytes;
 	bool int8;
 	int test;
 } results;
@@ -154,6 +154,7 @@ static void print_json(const char *out, const qf_ptq_cfg *c, const qf_ptq_report
 	qf_json_kint(&j, "float_bytes", r->float_bytes);
 	qf_json_kint(&j, "quant_bytes", r->quant_bytes);
 	qf_json_kdouble(&j, "ratio", (double)r->float_bytes / (double)r->quant_bytes);
+	qf_json_kint(&j, "weight_bias_bytes", r->wb_bytes);
 	qf_json_kint(&j, "int8_start_bytes", r->start_bytes);
 	qf_json_kint(&j, "floor_bytes", r->floor_bytes);
 	qf_json_kint(&j, "act_bytes", r->act_bytes);
@@ -163,6 +164,7 @@ static void print_json(const char *out, const qf_ptq_cfg *c, const qf_ptq_report
 	qf_json_kdouble(&j, "drop", res->float_acc - res->quant_acc);
 	if (res->int8) {
 		qf_json_kint(&j, "int8_bytes", res->int8_bytes);
+		qf_json_kint(&j, "int8_weight_bias_bytes", res->int8_wb_bytes);
 		qf_json_kdouble(&j, "int8_accuracy", res->int8_acc);
 	}
 	qf_json_kint(&j, "steps", r->steps);
@@ -219,6 +221,8 @@ static int int8_baseline(const qf_graph *g, const qf_dataset *ds, int calib, int
 	qf_igraph *ig = NULL;
 	if (qf_calibrate(c, ds, &ds->train, calib, &cc, d) == 0 && (ig = qf_lower(c, d))) {
 		res->int8_bytes = qf_ptq_const_bytes(ig);
+		for (int i = 0; i < ig->nn; i++)
+			res->int8_wb_bytes += ig->n[i].w_bytes + (ig->n[i].bias >= 0 ? 4 * (int64_t)ig->t[ig->n[i].out].c : 0);
 		res->int8_acc = qf_iexec_evaluate(ig, ds, &ds->test, test, 64);
 		res->int8 = true;
 		rc = 0;
@@ -285,9 +289,11 @@ static int run(const char *path, const char *const *v, qf_ptq_cfg *c, int test, 
 		goto done;
 	print_table(log, &r);
 	char b0[QF_FMT_INT_SIZE], b1[QF_FMT_INT_SIZE];
-	fprintf(log, "\nmemory: float32 %s bytes, fixed point %s bytes: %.2fx\n",
+	char b2[QF_FMT_INT_SIZE];
+	fprintf(log, "\nmemory: float32 %s bytes, fixed point %s bytes: %.2fx (weights and biases %s bytes: %.2fx)\n",
 		qf_fmt_int(b0, sizeof b0, r.float_bytes), qf_fmt_int(b1, sizeof b1, r.quant_bytes),
-		(double)r.float_bytes / (double)r.quant_bytes);
+		(double)r.float_bytes / (double)r.quant_bytes, qf_fmt_int(b2, sizeof b2, r.wb_bytes),
+		(double)r.float_bytes / (double)r.wb_bytes);
 	fprintf(log, "test accuracy (%d images): float %.2f%%, fixed point %.2f%% (drop %.2f points)\n", res.test,
 		res.float_acc, res.quant_acc, res.float_acc - res.quant_acc);
 	if (res.int8)

@@ -1465,6 +1465,10 @@ qf_graph *qf_ptq(const qf_graph *g, const qf_dataset *ds, const qf_ptq_cfg *c, q
 	r->final = best.st;
 	r->quant_bytes = best.bytes;
 	r->act_bytes = best.act_bytes;
+	for (int i = 0; i < best.ig->nn; i++) {
+		const qf_inode *n = &best.ig->n[i];
+		r->wb_bytes += n->w_bytes + (n->bias >= 0 ? 4 * (int64_t)best.ig->t[n->out].c : 0);
+	}
 	r->goal_met = c->memory_goal <= 0 || best.bytes <= c->memory_goal;
 	if (c->check)
 		check_intref(&p, &best);

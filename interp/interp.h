@@ -593,6 +593,7 @@ typedef struct {
 	int64_t float_bytes;         /* float32 weights and biases of the BN-folded model */
 	int64_t floor_bytes;         /* constants with every weight at 2 bits */
 	int64_t start_bytes, lowered_bytes, quant_bytes; /* constants at 8 bits, after lowering, at the end */
+	int64_t wb_bytes;            /* of quant_bytes, the packed weights and int32 biases (the rest: shifts) */
 	int64_t start_act_bytes, act_bytes; /* every activation tensor at its width: at 8 bits, at the end */
 	int64_t arena_bytes;         /* the planned arena of the final model */
 	qf_ptq_stats start, corrected, lowered, final; /* on the calibration images, against the float
