@@ -411,6 +411,7 @@ typedef struct {
 	double warmup_frac;          /* StatAssist warm-up share of a run without a schedule */
 	double ema;                  /* activation observers' averaging constant */
 	double qlr;                  /* learning rate of the quantizers' steps, relative to the weights' */
+	double bit_lr;               /* plain gradient step of the real bit-widths (no momentum) */
 	qf_gradboost_cfg gb;
 } qf_qat_cfg;
 void qf_qat_cfg_from_policy(qf_qat_cfg *c, const qf_quant *q);
@@ -437,8 +438,10 @@ qf_phase_kind qf_qat_phase(const qf_qat *q);
 
 /* The engine's parameters, whose gradients the weight quantizers rewrite. */
 void qf_qat_bind(qf_qat *q, qf_param *params, int n);
-/* Learned quantizer parameters (steps, offsets, bits) for the optimiser:
- * their gradients are filled by qf_qat_end_step and qf_qat_penalty. */
+/* Learned quantizer parameters (steps and offsets) for the optimiser:
+ * their gradients are filled by qf_qat_end_step. The bits are not among
+ * them: qf_qat_after_update steps them (bit_lr) from the gradients of
+ * qf_qat_end_step and qf_qat_penalty. */
 int qf_qat_n_params(const qf_qat *q);
 qf_param *qf_qat_params(qf_qat *q);
 
@@ -451,7 +454,11 @@ void qf_qat_end_step(qf_qat *q, bool train);
 /* Budget penalty lambda max(0, bytes - budget) at the current bits; adds
  * its gradient to the bits in a PRECISION phase. Returns the penalty. */
 double qf_qat_penalty(qf_qat *q);
-/* After the optimiser step: ranges kept valid, bits within their set. */
+/* The real bit-widths of the quantizer of tensor t (a weight, or an
+ * activation that has its own), *n of them; NULL and 0 when none. */
+const float *qf_qat_bits(const qf_qat *q, int t, int *n);
+/* After the optimiser step: ranges kept valid; in PRECISION the bits take
+ * their step and are rounded into their set. */
 void qf_qat_after_update(qf_qat *q);
 
 /* Activations (called by the engine on the output of a step): the

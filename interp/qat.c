@@ -97,6 +97,7 @@ void qf_qat_cfg_from_policy(qf_qat_cfg *c, const qf_quant *q)
 	/* LSQ at the weights' rate (one-cycle to 0.1) cost 3 points on a
 	 * Fashion-MNIST slice (docs/qat.md): the steps learn 100x slower */
 	c->qlr = 0.01;
+	c->bit_lr = 0.01;
 	qf_gradboost_defaults(&c->gb);
 }
 
@@ -398,8 +399,7 @@ qf_qat *qf_qat_new(qf_graph *g, const qf_quant *pol, const qf_qat_cfg *c, qf_dia
 		Q->params[Q->n_params++] = (qf_param){z->tensor, z->theta, z->gtheta, z->n, false};
 		if (!z->symmetric)
 			Q->params[Q->n_params++] = (qf_param){z->tensor, z->lo, z->glo, z->n, false};
-		if (z->learn_bits)
-			Q->params[Q->n_params++] = (qf_param){z->tensor, z->bits, z->gbits, z->n_slices, false};
+
 	}
 	/* activation liveness, as qf_graph_counts walks it */
 	Q->live_from = qf_xmalloc((size_t)g->nt * sizeof(int));
@@ -457,6 +457,17 @@ int qf_qat_n_params(const qf_qat *Q)
 qf_param *qf_qat_params(qf_qat *Q)
 {
 	return Q->params;
+}
+
+const float *qf_qat_bits(const qf_qat *Q, int t, int *n)
+{
+	for (int i = 0; i < Q->nq; i++)
+		if (Q->qz[i].tensor == t && (Q->qz[i].weight || Q->act_of[t] == i)) {
+			*n = Q->qz[i].n_slices;
+			return Q->qz[i].bits;
+		}
+	*n = 0;
+	return NULL;
 }
 
 qf_phase_kind qf_qat_phase(const qf_qat *Q)
@@ -963,8 +974,13 @@ void qf_qat_after_update(qf_qat *Q)
 				z->lo[c] = z->lo[c] > 0 ? 0 : z->lo[c] < -D ? -D : z->lo[c];
 			}
 		}
+		/* Bits take plain gradient steps, outside the optimiser: with
+		 * its momentum they kept falling long after the penalty had
+		 * stopped (a 12 KB budget ended at the 8 KB one's 7,696 bytes). */
 		if (z->learn_bits && Q->phase == QF_PHASE_PRECISION)
 			for (int k = 0; k < z->n_slices; k++) {
+				z->bits[k] -= (float)Q->c.bit_lr * z->gbits[k];
+				z->gbits[k] = 0;
 				float lo = (float)set_min(z) - 0.49f, hi = (float)set_max(z) + 0.49f;
 				z->bits[k] = z->bits[k] < lo ? lo : z->bits[k] > hi ? hi : z->bits[k];
 				z->ib[k] = qf_fq_round_bits(z->bits[k], z->set, z->n_set);

@@ -335,27 +335,35 @@ static void test_penalty_gradient(void **state)
 	double pen = qf_qat_penalty(Q);
 	assert_float_equal(pen, 1e-3 * (double)(w + a - 2000), 1e-9);
 	/* a 4-channel slice of s2's 16 x 8 x 3 x 3 weights: 288 values,
-	 * 36 bytes per bit */
-	int ws = tensor(g, "s2.b0.conv.w");
-	qf_param *par = qf_qat_params(Q);
-	int found = 0;
-	for (int i = 0; i < qf_qat_n_params(Q); i++)
-		if (par[i].tensor == ws && par[i].n == 4) {
-			for (int k = 0; k < 4; k++)
-				assert_float_equal(par[i].grad[k], 1e-3 * 36, 1e-7);
-			found++;
-		}
-	assert_int_equal(found, 1);
-	/* the bits move down with the gradient and round into the set */
-	for (int i = 0; i < qf_qat_n_params(Q); i++)
-		if (par[i].tensor == ws && par[i].n == 4)
-			for (int k = 0; k < 4; k++)
-				par[i].w[k] -= 3.5f;
-	qf_qat_after_update(Q);
-	qf_qat_write(Q);
-	const qf_qparam *q = qp(g, ws);
+	 * 36 bytes per bit; one plain step of bit_lr (no momentum) */
+	int ws = tensor(g, "s2.b0.conv.w"), nb;
+	const float *bits = qf_qat_bits(Q, ws, &nb);
+	assert_int_equal(nb, 4);
 	for (int k = 0; k < 4; k++)
-		assert_int_equal(g->ints[q->bits + k], 4);
+		assert_true(bits[k] == 8.0f);
+	qf_qat_after_update(Q);
+	for (int k = 0; k < 4; k++)
+		assert_float_equal(bits[k], 8.0 - c.bit_lr * 1e-3 * 36, 1e-6);
+	/* the pinned first layer has no learned bits; its width stays */
+	int w0 = tensor(g, "s0.b0.conv.w");
+	const float *b0 = qf_qat_bits(Q, w0, &nb);
+	assert_int_equal(nb, 2);
+	assert_true(b0[0] == 8.0f && b0[1] == 8.0f);
+	/* while the budget is exceeded the bits keep falling, and round into
+	 * the set: 8 -> 4 once below 6 */
+	for (int i = 0; i < 20000 && qf_qat_penalty(Q) > 0; i++)
+		qf_qat_after_update(Q);
+	qf_qat_write(Q);
+	qf_qat_bytes(Q, &w, &a);
+	assert_true(w + a <= 2000);
+	const qf_qparam *q = qp(g, ws);
+	for (int k = 0; k < 4; k++) {
+		int b = g->ints[q->bits + k];
+		assert_true(b == 2 || b == 4 || b == 8);
+	}
+	/* and stop once it is met: no width lower than the set's next step
+	 * below what the budget needed */
+	assert_true(w + a > 2000 - 400);
 	qf_qat_free(Q);
 	qf_graph_free(g);
 	qf_program_free(p);
