@@ -216,7 +216,9 @@ static int int8_baseline(const qf_graph *g, const qf_dataset *ds, int calib, int
 			 qf_diag *d)
 {
 	qf_graph *c = qf_graph_clone(g);
-	qf_calib_cfg cc = {.pow2 = false, .wbits = 8, .batch = 64, .threads = threads};
+	/* qf_calibrate holds an engine per activation at once: a small batch
+	 * keeps that to tens of MB on a network with thirty of them */
+	qf_calib_cfg cc = {.pow2 = false, .wbits = 8, .batch = 8, .threads = threads};
 	int rc = -1;
 	qf_igraph *ig = NULL;
 	if (qf_calibrate(c, ds, &ds->train, calib, &cc, d) == 0 && (ig = qf_lower(c, d))) {
@@ -274,7 +276,7 @@ static int run(const char *path, const char *const *v, qf_ptq_cfg *c, int test, 
 		goto done;
 	}
 	res.test = ds.test.n;
-	res.float_acc = qf_evaluate(g, &ds, &ds.test, 256, c->threads, NULL, d);
+	res.float_acc = qf_evaluate(g, &ds, &ds.test, 64, c->threads, NULL, d);
 	if (res.float_acc < 0)
 		goto done;
 	c->log = log;

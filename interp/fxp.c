@@ -23,8 +23,9 @@
  *      lowered layer's biases corrected for its new rounding) and compares
  *      its logits with the float model's. Of the candidates whose drop
  *      stays within the bound it takes the one that costs the least KL
- *      divergence per byte saved; it stops when the memory goal is met or
- *      no candidate stays within the bound.
+ *      divergence per byte saved, weights first (the memory counted) and
+ *      activations (RAM) once no weight can go lower; it stops when the
+ *      memory goal is met or no candidate stays within the bound.
  *   4. Self-distillation: the weights trained a few hundred steps towards
  *      the float model's outputs (fake-quantized, straight through), biases
  *      corrected layer by layer so each layer's mean output per channel
@@ -882,7 +883,9 @@ static int lower(ptq *p, state *cur, cand *best, qf_ptq_report *r)
 		double pick_score = INFINITY;
 		bool pick_w = false;
 		int pick_i = -1, tried = 0;
-		for (int pass = 0; pass < 2; pass++) {
+		/* weights first: they are what the memory counts; activations
+		 * (RAM) only once no weight can go lower within the bound */
+		for (int pass = 0; pass < 2 && pick_i < 0; pass++) {
 			bool w = pass == 0;
 			for (int i = 0; i < (w ? sk->nn : sk->nt); i++) {
 				if (w ? cur->wbits[i] <= 2 : !p->can4[i] || cur->abits[i] != 8)
@@ -898,7 +901,7 @@ static int lower(ptq *p, state *cur, cand *best, qf_ptq_report *r)
 					log_stats(p, &k.st);
 					logf_(p, "; %lld bytes\n", (long long)k.bytes);
 				}
-				int64_t saved = (best->bytes - k.bytes) + (best->act_bytes - k.act_bytes);
+				int64_t saved = w ? best->bytes - k.bytes : best->act_bytes - k.act_bytes;
 				double score = saved > 0 ? (k.st.kl - best->st.kl) / (double)saved : INFINITY;
 				if (saved > 0 && within(p, &k.st) && score < pick_score) {
 					cand_free(&pick);
