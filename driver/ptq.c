@@ -27,7 +27,8 @@ enum {
 };
 static const qf_opt opts[N_OPTS] = {
 	[OPT_OUT] = {"output", 'o', "FILE", "the fixed-point .qfm to write (required)"},
-	[OPT_CALIB] = {"calib", 0, "N", "calibration images: the first N training images, labels unread (required)"},
+	[OPT_CALIB] = {"calib", 0, "N", "calibration images: the first N training images, their labels\n"
+					"                         unread (required)"},
 	[OPT_MAX_DROP] = {"max-drop", 0, "P", "allowed drop on the calibration images, in points (default 1)"},
 	[OPT_GOAL] = {"memory-goal", 0, "BYTES", "stop lowering once the model's constants (packed weights,\n"
 						 "                         int32 biases and shifts) fit in BYTES (default: lower\n"
@@ -350,12 +351,13 @@ int qf_cmd_ptq(int argc, char **argv)
 				      "Turns the float model in MODEL.qfm into an integer-only one with power-of-two\n"
 				      "scales (dynamic fixed point), without labels and without retraining: every\n"
 				      "data structure starts at 8 bits and the one that hurts least per byte is\n"
-				      "lowered, one at a time (weights 8 -> 4 -> 2 bits, activations 8 -> 4 where\n"
-				      "the runtime has 4-bit kernels), each candidate run with the exact integer\n"
-				      "arithmetic on the calibration images and compared with the float model,\n"
-				      "until the memory goal is met or the drop would pass its bound; then\n"
-				      "self-distillation adjusts biases and fraction lengths towards the float\n"
-				      "model's outputs. Test labels are read only for the accuracies reported.",
+				      "lowered, one at a time (weights 8 -> 4 -> 2 bits; then activations 8 -> 4\n"
+				      "where the runtime has 4-bit kernels), each candidate run with the exact\n"
+				      "integer arithmetic on the calibration images and compared with the float\n"
+				      "model, until the memory goal is met or the drop would pass its bound; then\n"
+				      "self-distillation moves weights, biases and fraction lengths towards the\n"
+				      "float model's outputs, and the lowering goes on while that made room.\n"
+				      "Test labels are read only for the accuracies reported. docs/ptq.md.",
 				      opts, N_OPTS);
 			rc = QF_EXIT_OK;
 			goto out;
