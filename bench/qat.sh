@@ -97,7 +97,7 @@ def int8(n):
 def totals(n):
     s = j(n + ".show")
     t = s.get("totals", s)
-    return t.get("weight_bytes"), t.get("peak_act_bytes")
+    return t.get("weight_bytes"), t.get("peak_activation_bytes")
 if part == "speed":
     qn, tn = j("q"), j("t")
     acc, kind = int8("q")
