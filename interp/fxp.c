@@ -1159,6 +1159,17 @@ static void weight_pass(ptq *p, state *cur, cand *best, int *kept, qf_diag *d)
 		log_stats(p, &k.st);
 		logf_(p, "\n");
 	}
+	/* the new weights move every layer's mean output: judged with their
+	 * biases corrected, as the lowering judges a lowered layer */
+	if (ok == 0) {
+		int kb = 0;
+		bias_pass(p, &tr, &k, &kb);
+		if (p->c->verbose) {
+			logf_(p, "ptq:   and biases corrected (%d layers): ", kb);
+			log_stats(p, &k.st);
+			logf_(p, "\n");
+		}
+	}
 	if (ok == 0 && better(&k, best)) {
 		state_copy(cur, &tr, sk);
 		adopt(p, best, &k);
