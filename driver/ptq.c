@@ -170,6 +170,8 @@ static void print_json(const char *out, const qf_ptq_cfg *c, const qf_ptq_report
 	}
 	qf_json_kint(&j, "steps", r->steps);
 	qf_json_kint(&j, "candidates_run", r->evals);
+	qf_json_kdouble(&j, "exec_ms_per_image", r->exec_ms);
+	qf_json_kdouble(&j, "intref_ms_per_image", r->intref_ms);
 	qf_json_kbool(&j, "goal_met", r->goal_met);
 	json_stats(&j, "calib_start", &r->start);
 	json_stats(&j, "calib_lowered", &r->lowered);

@@ -41,6 +41,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "interp/interp.h"
 #include "passes/passes.h"
@@ -104,6 +105,7 @@ typedef struct {
 	double *werr, *aerr;         /* KL added by the steps that lowered each node's weights, each tensor */
 	tcache cache;
 	int64_t nodes_run, nodes_all; /* layers run, and what running every model whole would have been */
+	double exec_ms;              /* CPU ms per image of the first whole run (fxp_exec) */
 } ptq;
 
 /* One evaluated candidate. */
@@ -118,6 +120,15 @@ typedef struct {
 } cand;
 
 /* ------------------------------------------------------------ small helpers */
+
+/* CPU seconds of the calling thread: the executors run on it alone, while
+ * the engine's workers may be spinning on other cores. */
+static double thread_cpu(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 static double pow2_up(double s)
 {
@@ -613,6 +624,7 @@ static void run(ptq *p, cand *k, bool store)
 	int batch = p->c->batch > 0 ? p->c->batch : 64;
 	qf_iexec *x = qf_iexec_new(ig, batch);
 	int8_t *z = qf_xmalloc((size_t)batch * (size_t)p->classes);
+	double t0 = thread_cpu();
 	for (int i0 = 0; i0 < p->n; i0 += batch) {
 		int m = p->n - i0 < batch ? p->n - i0 : batch;
 		if (from == 0) {
@@ -634,6 +646,8 @@ static void run(ptq *p, cand *k, bool store)
 		for (int64_t j = 0; j < (int64_t)m * p->classes; j++)
 			k->logits[(int64_t)i0 * p->classes + j] = (float)((z[j] - out->zp) * out->scale);
 	}
+	if (from == 0 && p->exec_ms == 0)
+		p->exec_ms = 1000.0 * (thread_cpu() - t0) / p->n;
 	for (int i = 0; i < ig->nn; i++) {
 		if (!weighted(ig->n[i].op))
 			continue;
@@ -1279,9 +1293,10 @@ void qf_ptq_report_free(qf_ptq_report *r)
 /* ------------------------------------------------------------ the check (step 5) */
 
 /* The final model through the integer reference executor: its logits
- * must be fxp_exec's, image for image, bit for bit. */
-static void check_intref(const ptq *p, const cand *k)
+ * must be fxp_exec's, image for image, bit for bit. CPU ms per image. */
+static double check_intref(const ptq *p, const cand *k)
 {
+	double t0 = thread_cpu();
 	qf_intref *r = qf_intref_new(k->ig);
 	const qf_itensor *out = &k->ig->t[k->ig->output];
 	int8_t *z = qf_xmalloc((size_t)p->classes);
@@ -1295,6 +1310,7 @@ static void check_intref(const ptq *p, const cand *k)
 	}
 	free(z);
 	qf_intref_free(r);
+	return 1000.0 * (thread_cpu() - t0) / p->n;
 }
 
 /* ------------------------------------------------------------ entry */
@@ -1485,7 +1501,8 @@ qf_graph *qf_ptq(const qf_graph *g, const qf_dataset *ds, const qf_ptq_cfg *c, q
 	}
 	r->goal_met = c->memory_goal <= 0 || best.bytes <= c->memory_goal;
 	if (c->check)
-		check_intref(&p, &best);
+		r->intref_ms = check_intref(&p, &best);
+	r->exec_ms = p.exec_ms;
 	fill_layers(&p, &start, &best, r);
 	r->evals = p.evals;
 	logf_(&p, "ptq: %lld candidate models run; the prefix cache ran %.0f%% of their layers\n", (long long)p.evals,

@@ -614,6 +614,7 @@ typedef struct {
 	int n_layers;
 	bool goal_met;
 	int64_t evals;               /* candidate models run */
+	double exec_ms, intref_ms;   /* CPU ms per image: fxp_exec on the 8-bit start, intref on the check */
 } qf_ptq_report;
 void qf_ptq_report_free(qf_ptq_report *r);
 
