@@ -1064,14 +1064,17 @@ static void fake_quant(const ptq *p, const qf_graph *g, const float *const *mast
 	}
 }
 
-/* A few epochs over the calibration images on the weights and biases,
- * with the weights fake-quantized at the steps of the current model
- * (straight through: the gradient at the quantized weights moves the float
- * ones) and, as the target of each image, a class drawn from the float
- * model's softmax: in expectation the cross-entropy gradient is that of
- * the KL divergence from the float model, which the engine's hard-label
- * loss cannot take directly, and no label is read. Activations stay float here: the integer run that judges the
- * result is what counts. The result replaces base when better. */
+/* A few hundred steps on the weights and biases over three quarters of
+ * the calibration images, with the weights fake-quantized at the steps of
+ * the current model (straight through: the gradient at the quantized
+ * weights moves the float ones) and, as the target of each image, a class
+ * drawn from the float model's softmax: in expectation the cross-entropy
+ * gradient is that of the KL divergence from the float model, which the
+ * engine's hard-label loss cannot take directly, and no label is read.
+ * Activations stay float here: the integer run that judges the result is
+ * what counts, after its biases are corrected, and the result replaces
+ * base when it is better on all calibration images and closer to the
+ * float model on the quarter it did not train on. */
 static void weight_pass(ptq *p, state *cur, cand *best, int *kept, qf_diag *d)
 {
 	const qf_igraph *sk = p->sk;
@@ -1112,10 +1115,13 @@ static void weight_pass(ptq *p, state *cur, cand *best, int *kept, qf_diag *d)
 		softmax(p->ref + (int64_t)i * p->classes, p->classes, pt + (int64_t)i * p->classes);
 	qf_rng r;
 	qf_rng_seed(&r, 7);
+	/* the last quarter is held out of the training, to see whether what
+	 * it learnt carries over to images it did not see */
+	int nt = p->n - p->n / 4;
 	for (int step = 0; step < p->c->wd_steps;) {
-		qf_shuffle(perm, p->n, &r);
-		for (int i0 = 0; i0 < p->n && step < p->c->wd_steps; i0 += WD_BATCH, step++) {
-			int m = p->n - i0 < WD_BATCH ? p->n - i0 : WD_BATCH;
+		qf_shuffle(perm, nt, &r);
+		for (int i0 = 0; i0 < nt && step < p->c->wd_steps; i0 += WD_BATCH, step++) {
+			int m = nt - i0 < WD_BATCH ? nt - i0 : WD_BATCH;
 			fake_quant(p, g, (const float *const *)master, g);
 			qf_batch(p->ds, &p->ds->train, perm + i0, m, false, NULL, qf_engine_input(e), bl);
 			/* a class drawn from the float model's softmax: the
@@ -1184,7 +1190,17 @@ static void weight_pass(ptq *p, state *cur, cand *best, int *kept, qf_diag *d)
 			logf_(p, "\n");
 		}
 	}
-	if (ok == 0 && better(&k, best)) {
+	/* kept when better on all calibration images, as every distillation
+	 * change, and closer to the float model on the held-out quarter */
+	qf_ptq_stats hk, hb;
+	if (ok == 0) {
+		int64_t off = (int64_t)nt * p->classes;
+		qf_ptq_compare(p->ref + off, k.logits + off, p->n - nt, p->classes, &hk);
+		qf_ptq_compare(p->ref + off, best->logits + off, p->n - nt, p->classes, &hb);
+		if (p->c->verbose)
+			logf_(p, "ptq:   held-out KL %.5f, before %.5f\n", hk.kl, hb.kl);
+	}
+	if (ok == 0 && better(&k, best) && hk.kl < hb.kl) {
 		state_copy(cur, &tr, sk);
 		adopt(p, best, &k);
 		qf_graph_free(old);
