@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "driver.h"
 #include "frontend/frontend.h"
@@ -158,6 +159,45 @@ bool qf_parse_u64(const char *s, uint64_t *v)
 		return false;
 	*v = x;
 	return true;
+}
+
+bool qf_arg_int(const char *s, int lo, int hi, int *out)
+{
+	uint64_t v;
+	if (!qf_parse_u64(s, &v) || v < (uint64_t)lo || v > (uint64_t)hi)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+bool qf_arg_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double x = strtod(s, &end);
+	if (!*s || *end || !(x >= lo && x <= hi))
+		return false;
+	*out = x;
+	return true;
+}
+
+int qf_probe_output(const char *out, const char *in, const char *in_what, qf_diag *d)
+{
+	struct stat so, si;
+	if (stat(out, &so) == 0) {
+		if (in && stat(in, &si) == 0 && so.st_dev == si.st_dev && so.st_ino == si.st_ino) {
+			qf_diag_file_error(d, out, 0, "is %s; give another name to write the model to", in_what);
+			return -1;
+		}
+		if (!S_ISREG(so.st_mode) && !S_ISDIR(so.st_mode)) {
+			qf_diag_file_error(d, out, 0, "is not a regular file; give a file name to write the model to");
+			return -1;
+		}
+	}
+	qf_atomic a;
+	if (qf_atomic_open(&a, out, d) != 0)
+		return -1;
+	qf_atomic_abort(&a);
+	return 0;
 }
 
 const char *qf_closest(const char *s, const char *const *cands, int n)

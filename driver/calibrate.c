@@ -2,7 +2,6 @@
  * .qfm, from the ranges its activations take on training images. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "driver.h"
 #include "interp/interp.h"
@@ -20,35 +19,6 @@ static const qf_opt opts[N_OPTS] = {
 	[OPT_THREADS] = {"threads", 0, "T", "worker threads (default 2)"},
 	[OPT_JSON] = {"json", 0, NULL, "print one JSON object on stdout instead of the summary"},
 };
-
-static bool parse_int(const char *s, int lo, int hi, int *out)
-{
-	uint64_t v;
-	if (!qf_parse_u64(s, &v) || v < (uint64_t)lo || v > (uint64_t)hi)
-		return false;
-	*out = (int)v;
-	return true;
-}
-
-/* Refuses an output that cannot be written before any work. */
-static int probe_output(const char *out, const char *in, qf_diag *d)
-{
-	struct stat so, si;
-	if (stat(out, &so) == 0 && stat(in, &si) == 0 && so.st_dev == si.st_dev && so.st_ino == si.st_ino) {
-		qf_diag_file_error(d, out, 0, "is the input model; give another name to write to");
-		return -1;
-	}
-	if (stat(out, &so) == 0 && !S_ISREG(so.st_mode)) {
-		qf_diag_file_error(d, out, 0, "is not a regular file");
-		return -1;
-	}
-	qf_atomic a;
-	if (qf_atomic_open(&a, out, d) != 0)
-		return -1;
-	qf_atomic_abort(&a);
-	return 0;
-}
-
 #define MAX_LAYER_BITS 256
 
 static int run(const char *path, const char *const *v, int images, int wbits, const int *lw, int nlw, int threads,
@@ -59,7 +29,7 @@ static int run(const char *path, const char *const *v, int images, int wbits, co
 	qf_dataset ds;
 	memset(&ds, 0, sizeof ds);
 	qf_graph *g = NULL;
-	if (probe_output(v[OPT_OUT], path, d))
+	if (qf_probe_output(v[OPT_OUT], path, "the input model", d))
 		goto done;
 	if (!(g = qf_qfm_read(path, d)))
 		goto done;
@@ -163,7 +133,7 @@ int qf_cmd_calibrate(int argc, char **argv)
 		goto usage;
 	}
 	int images = 1000, wbits = 0, threads = 2, lw[MAX_LAYER_BITS], nlw = 0;
-	if (v[OPT_IMAGES] && !parse_int(v[OPT_IMAGES], 1, 1000000, &images)) {
+	if (v[OPT_IMAGES] && !qf_arg_int(v[OPT_IMAGES], 1, 1000000, &images)) {
 		qf_usage_error(d, "calibrate", "--images '%s' is not a number from 1 to 1000000", v[OPT_IMAGES]);
 		goto usage;
 	}
@@ -173,18 +143,18 @@ int qf_cmd_calibrate(int argc, char **argv)
 		snprintf(buf, sizeof buf, "%s", v[OPT_WBITS]);
 		for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			int b;
-			if (nlw == MAX_LAYER_BITS || !parse_int(tok, 2, 8, &b) || (b != 2 && b != 4 && b != 8)) {
+			if (nlw == MAX_LAYER_BITS || !qf_arg_int(tok, 2, 8, &b) || (b != 2 && b != 4 && b != 8)) {
 				qf_usage_error(d, "calibrate", "--wbits '%s': '%s' is not 8, 4 or 2", v[OPT_WBITS], tok);
 				goto usage;
 			}
 			lw[nlw++] = b;
 		}
 	} else if (v[OPT_WBITS] &&
-		   (!parse_int(v[OPT_WBITS], 2, 8, &wbits) || (wbits != 2 && wbits != 4 && wbits != 8))) {
+		   (!qf_arg_int(v[OPT_WBITS], 2, 8, &wbits) || (wbits != 2 && wbits != 4 && wbits != 8))) {
 		qf_usage_error(d, "calibrate", "--wbits '%s' is not 8, 4 or 2", v[OPT_WBITS]);
 		goto usage;
 	}
-	if (v[OPT_THREADS] && !parse_int(v[OPT_THREADS], 1, 256, &threads)) {
+	if (v[OPT_THREADS] && !qf_arg_int(v[OPT_THREADS], 1, 256, &threads)) {
 		qf_usage_error(d, "calibrate", "--threads '%s' is not a number from 1 to 256", v[OPT_THREADS]);
 		goto usage;
 	}

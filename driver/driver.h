@@ -78,6 +78,20 @@ void qf_usage_hint(const char *cmd);
 /* Parses a decimal unsigned 64-bit integer, the whole string, no sign. */
 bool qf_parse_u64(const char *s, uint64_t *v);
 
+/* s as an int in [lo, hi] (qf_parse_u64 rules: decimal, no sign). */
+bool qf_arg_int(const char *s, int lo, int hi, int *out);
+/* s as a finite double in [lo, hi], the whole string. */
+bool qf_arg_double(const char *s, double lo, double hi, double *out);
+
+/* Fails before any work when `out` cannot be written: it is the input
+ * file `in` (may be NULL; `in_what` names it in the message, e.g. "the
+ * input model"), it exists and is neither a regular file nor a folder (a
+ * device or a FIFO: the rename that makes writes atomic would replace
+ * it, as root even /dev/null), or its temporary file cannot be created
+ * (a folder, a missing or read-only parent). Creates and removes that
+ * temporary file; `out` itself is not touched. */
+int qf_probe_output(const char *out, const char *in, const char *in_what, qf_diag *d);
+
 /* The candidate closest to s when close enough to be a likely typo, else
  * NULL: the frontend's qf_suggest, so every "did you mean" in qforge,
  * in a .qf file or on the command line, follows one rule. */

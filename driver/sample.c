@@ -2,7 +2,6 @@
  * seeded initial weights, written as a .qfm model. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "driver.h"
 #include "frontend/frontend.h"
@@ -148,32 +147,6 @@ static int apply_pick(const pick_spec *ps, const qf_space *sp, uint64_t seed, qf
 	}
 	return bad ? -1 : 0;
 }
-
-/* Fails before the work is done when the output cannot be written (a
- * directory, a missing or read-only folder): the same check qf_qfm_write
- * makes at the end, by creating and removing its temporary file. A device
- * or a FIFO is refused too: the rename that makes the write atomic would
- * replace it with a regular file (as root, even /dev/null). */
-static int probe_output(const char *out, const char *in, qf_diag *d)
-{
-	struct stat so, si;
-	if (stat(out, &so) == 0) {
-		if (stat(in, &si) == 0 && so.st_dev == si.st_dev && so.st_ino == si.st_ino) {
-			qf_diag_file_error(d, out, 0, "is the input file; give another name to write the model to");
-			return -1;
-		}
-		if (!S_ISREG(so.st_mode) && !S_ISDIR(so.st_mode)) {
-			qf_diag_file_error(d, out, 0, "is not a regular file; give a file name to write the model to");
-			return -1;
-		}
-	}
-	qf_atomic a;
-	if (qf_atomic_open(&a, out, d) != 0)
-		return -1;
-	qf_atomic_abort(&a);
-	return 0;
-}
-
 static void report(const qf_graph *g, const char *out, const char *pick, bool json)
 {
 	qf_counts c;
@@ -216,7 +189,7 @@ static int run(const char *path, const pick_spec *ps, const char *pick, uint64_t
 	qf_program *p = NULL;
 	qf_graph *g = NULL;
 	qf_choice ch = {0, NULL};
-	if (probe_output(out, path, d) != 0)
+	if (qf_probe_output(out, path, "the input file", d) != 0)
 		goto done;
 	p = qf_load_program(path, d);
 	if (!p || qf_diag_errors(d))
