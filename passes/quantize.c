@@ -391,7 +391,7 @@ int64_t qf_inode_scratch(const qf_igraph *ig, const qf_inode *n)
 {
 	const qf_itensor *x = &ig->t[n->in[0]], *y = &ig->t[n->out];
 	qf_rt_conv p = {x->h, x->w, x->c, y->h, y->w, y->c, n->k_h, n->k_w, n->stride, n->stride, n->pad_top,
-			n->pad_left, x->zp, x->bits, y->bits, n->w_bits};
+			n->pad_left, x->zp, x->bits, y->bits, n->w_bits, 0};
 	qf_rt_fc f = {(int32_t)qf_itensor_elems(x), y->c, x->zp, x->bits, y->bits, n->w_bits};
 	int32_t s = 0;
 	switch (n->op) {

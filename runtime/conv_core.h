@@ -593,6 +593,7 @@ typedef struct {
 	int8_t *out;
 	int32_t zp, lo, hi; /* lo/hi: the clamp before adding zp */
 	int32_t cout, out_bits, acc_shift;
+	int32_t stride; /* elements from one output pixel to the next (>= cout) */
 } qf__outs;
 
 static inline void qf__outs_init(qf__outs *o, const qf_rt_requant *rq, const int32_t *bias, int8_t *out,
@@ -608,6 +609,7 @@ static inline void qf__outs_init(qf__outs *o, const qf_rt_requant *rq, const int
 	o->cout = cout;
 	o->out_bits = out_bits;
 	o->acc_shift = acc_shift;
+	o->stride = cout;
 }
 
 #if defined(__GNUC__)
@@ -641,7 +643,7 @@ static QF_NOINLINE void qf__emit(const qf__outs *o, int32_t c, int32_t i, int32_
 			}
 			v = v < o->lo ? o->lo : v;
 			v = (v > o->hi ? o->hi : v) + o->zp;
-			qf__store(o->out, i + q * o->cout, v, o->out_bits);
+			qf__store(o->out, i + q * o->stride, v, o->out_bits);
 		}
 	}
 }
@@ -652,7 +654,7 @@ static QF_NOINLINE void qf__emit(const qf__outs *o, int32_t c, int32_t i, int32_
  * store: about twenty instructions on a Cortex-M4. */
 static QF_NOINLINE void qf__emit22(const qf__outs *o, int32_t c, int8_t *dst, const int32_t a[4])
 {
-	const int32_t lo = o->lo, hi = o->hi, zp = o->zp, cout = o->cout, sh = o->acc_shift;
+	const int32_t lo = o->lo, hi = o->hi, zp = o->zp, stride = o->stride, sh = o->acc_shift;
 	const int32_t *mult = o->mult;
 	for (int32_t r = 0; r < 2; r++, c++, dst++) {
 		int32_t b = o->bias ? o->bias[c] : 0, s = o->shift[c];
@@ -671,7 +673,7 @@ static QF_NOINLINE void qf__emit22(const qf__outs *o, int32_t c, int8_t *dst, co
 		v0 = v0 < lo ? lo : v0 > hi ? hi : v0;
 		v1 = v1 < lo ? lo : v1 > hi ? hi : v1;
 		dst[0] = (int8_t)(v0 + zp);
-		dst[cout] = (int8_t)(v1 + zp);
+		dst[stride] = (int8_t)(v1 + zp);
 	}
 }
 
@@ -679,16 +681,16 @@ static QF_NOINLINE void qf__emit22(const qf__outs *o, int32_t c, int8_t *dst, co
 QF_INLINE void qf__rows(const int8_t *w, int32_t wrow, int32_t k, const qf__col_t *c, int32_t cstride,
 	int32_t npix, int32_t p0, const qf__outs *o, const int32_t wbits)
 {
-	const int32_t cout = o->cout;
+	const int32_t cout = o->cout, stride = o->stride;
 	for (int32_t oc = 0; oc < cout; oc += 2, w += 2 * wrow) {
 		int32_t a[4];
 		int two = oc + 1 < cout;
 		/* an odd last channel uses its own row as the second one */
 		qf__tile(w, two ? wrow : 0, k, c, cstride, npix, &a[0], &a[1], &a[2], &a[3], wbits);
 		if (two && npix == 2 && o->out_bits == 8)
-			qf__emit22(o, oc, o->out + p0 * cout + oc, a);
+			qf__emit22(o, oc, o->out + p0 * stride + oc, a);
 		else
-			qf__emit(o, oc, p0 * cout + oc, two ? 2 : 1, npix, a);
+			qf__emit(o, oc, p0 * stride + oc, two ? 2 : 1, npix, a);
 	}
 }
 
@@ -713,6 +715,8 @@ static inline qf_rt_status qf__conv_check(const qf_rt_conv *p, const qf_rt_requa
 		p->pad_left < 0 || p->pad_top >= p->k_h || p->pad_left >= p->k_w)
 		return QF_RT_ERR_SHAPE;
 	if ((int64_t)p->k_h * p->k_w * p->in_c > QF_RT_MAX_K)
+		return QF_RT_ERR_SHAPE;
+	if (p->out_stride != 0 && p->out_stride < p->out_c)
 		return QF_RT_ERR_SHAPE;
 	if (!qf__zp_ok(p->in_zp, inbits))
 		return QF_RT_ERR_PARAM;
@@ -760,6 +764,8 @@ QF_INLINE qf_rt_status qf__conv_run(const qf_rt_conv *p, const qf_rt_requant *rq
 #endif
 	qf__outs o;
 	qf__outs_init(&o, rq, bias, out, p->out_c, p->out_bits, QF__ACC_SHIFT(wbits));
+	if (p->out_stride)
+		o.stride = p->out_stride;
 	int32_t oy = 0, ox = 0;
 	for (int32_t px = 0; px < npix; px++) {
 		qf__col(col + (px & 1) * half, block, p, in, oy, ox, gbuf, inbits, wbits);

@@ -30,6 +30,10 @@ QF_INLINE qf_rt_status qf__dw_run(const qf_rt_conv *p, const qf_rt_requant *rq, 
 		p->k_h < 1 || p->k_w < 1 || p->stride_h < 1 || p->stride_w < 1 || p->pad_top < 0 ||
 		p->pad_left < 0 || p->pad_top >= p->k_h || p->pad_left >= p->k_w)
 		return QF_RT_ERR_SHAPE;
+	/* a channel of the output is the same channel of the input: a run of
+	 * channels would need an input stride too, which no caller has */
+	if (p->out_stride != 0 && p->out_stride != p->out_c)
+		return QF_RT_ERR_SHAPE;
 	if (!qf__zp_ok(p->in_zp, 8))
 		return QF_RT_ERR_PARAM;
 	int32_t need = qf_dwconv_scratch_size(p);

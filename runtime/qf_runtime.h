@@ -75,7 +75,15 @@ typedef struct {
 
 /* Convolution and depthwise convolution. out_h/out_w are given, not derived:
  * input positions outside [0, in_h) x [0, in_w) read as in_zp (real 0), the
- * TFLite meaning of padding, so any pad_bottom/pad_right is implied. */
+ * TFLite meaning of padding, so any pad_bottom/pad_right is implied.
+ * out_stride: elements from one output pixel to the next; 0 (or out_c) is a
+ * dense H x W x out_c tensor. A larger stride writes out_c channels of a
+ * wider tensor: out points at its first channel (for 4-bit output the
+ * caller keeps that channel even, out = tensor + c0 / 2), and the other
+ * channels of each pixel are left as they were. A layer whose output
+ * channels have weights of different widths runs as one call per run of
+ * channels at one width, each into its channels of the common output.
+ * Depthwise takes only a dense output (its channels are its inputs'). */
 typedef struct {
 	int32_t in_h, in_w, in_c;
 	int32_t out_h, out_w, out_c;  /* dwconv: out_c == in_c */
@@ -85,9 +93,12 @@ typedef struct {
 	int32_t in_zp;
 	int32_t in_bits, out_bits;    /* 8 or 4 */
 	int32_t w_bits;               /* 8, 4 or 2; must match the kernel's name */
+	int32_t out_stride;           /* 0 or >= out_c (see above); dwconv: 0 or out_c */
 } qf_rt_conv;
 
-/* Fully connected: out[o] = requant(sum_i (in[i] - in_zp) * w[o][i] + bias[o]). */
+/* Fully connected: out[o] = requant(sum_i (in[i] - in_zp) * w[o][i] + bias[o]).
+ * One output pixel, so a run of channels of a wider output needs no stride:
+ * the caller passes out + c0 (4-bit: c0 even, out + c0 / 2). */
 typedef struct {
 	int32_t in_n, out_n;
 	int32_t in_zp;

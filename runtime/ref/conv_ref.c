@@ -9,6 +9,9 @@ qf_rt_status qf_ref_conv(const qf_rt_conv *p, const qf_rt_requant *rq, const int
 		return QF_RT_ERR_NULL;
 	int32_t k = p->k_h * p->k_w * p->in_c;
 	int32_t wrow = QF_PACKED_BYTES(k, p->w_bits);
+	int32_t stride = p->out_stride ? p->out_stride : p->out_c;
+	if (stride < p->out_c)
+		return QF_RT_ERR_SHAPE;
 	for (int32_t oy = 0; oy < p->out_h; oy++)
 		for (int32_t ox = 0; ox < p->out_w; ox++)
 			for (int32_t oc = 0; oc < p->out_c; oc++) {
@@ -29,7 +32,7 @@ qf_rt_status qf_ref_conv(const qf_rt_conv *p, const qf_rt_requant *rq, const int
 				if (bias)
 					acc += bias[oc];
 				int32_t y = qf_requant1(acc, rq->mult, rq->shift, oc, rq->zp, rq->min, rq->max);
-				qf_packed_set(out, (oy * p->out_w + ox) * p->out_c + oc, p->out_bits, y);
+				qf_packed_set(out, (oy * p->out_w + ox) * stride + oc, p->out_bits, y);
 			}
 	return QF_RT_OK;
 }

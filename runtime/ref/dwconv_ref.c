@@ -7,6 +7,9 @@ qf_rt_status qf_ref_dwconv(const qf_rt_conv *p, const qf_rt_requant *rq, const i
 {
 	if (!p || !rq || !rq->shift || !in || !w || !out)
 		return QF_RT_ERR_NULL;
+	/* dense output only, as the optimised kernels (qf_runtime.h) */
+	if (p->out_stride != 0 && p->out_stride != p->in_c)
+		return QF_RT_ERR_SHAPE;
 	int32_t wrow = QF_PACKED_BYTES(p->in_c, p->w_bits);
 	for (int32_t oy = 0; oy < p->out_h; oy++)
 		for (int32_t ox = 0; ox < p->out_w; ox++)

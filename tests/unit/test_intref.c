@@ -213,7 +213,7 @@ static void check_node(const qf_igraph *ig, const qf_intref *ref, int i)
 	const int8_t *w = (const int8_t *)ig->w + n->w_off;
 	qf_rt_status st = QF_RT_ERR_PARAM;
 	qf_rt_conv cp = {x->h, x->w, x->c, y->h, y->w, y->c, n->k_h, n->k_w, n->stride, n->stride, n->pad_top,
-			 n->pad_left, x->zp, x->bits, y->bits, n->w_bits};
+			 n->pad_left, x->zp, x->bits, y->bits, n->w_bits, 0};
 	qf_rt_fc fp = {(int32_t)qf_itensor_elems(x), y->c, x->zp, x->bits, y->bits, n->w_bits};
 	qf_rt_pool pp = {x->h, x->w, x->c, y->h, y->w, n->k_h, n->k_w, n->stride, n->stride, n->pad_top, n->pad_left,
 			 n->act_min, n->act_max};

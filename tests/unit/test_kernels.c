@@ -464,7 +464,7 @@ static void test_conv_by_hand(void **state)
 	int8_t w8[4] = {1, 2, 3, 4}, w4[2] = {0x21, 0x43};
 	int32_t bias[1] = {3}, shift[1] = {-1};
 	qf_rt_requant rq = {NULL, shift, -5, -128, 127};
-	qf_rt_conv p = {3, 3, 1, 2, 2, 1, 2, 2, 1, 1, 0, 0, 1, 8, 8, 8};
+	qf_rt_conv p = {3, 3, 1, 2, 2, 1, 2, 2, 1, 1, 0, 0, 1, 8, 8, 8, 0};
 	int8_t want[4] = {10, 15, 25, 30}, out[4];
 	int32_t scratch[64];
 	assert_int_equal(qf_ref_conv(&p, &rq, in, w8, bias, out), QF_RT_OK);
@@ -572,6 +572,128 @@ static void test_fc_random(void **state)
 		free(o_opt);
 	}
 	assert_int_equal(fails, 0);
+}
+
+/* A layer whose output channels have weights of different widths runs as
+ * one call per run of channels at one width, each writing its channels of
+ * the common output through out_stride (fc: through out + c0). Per seed:
+ * random runs at random widths (even starts for 4-bit output), the
+ * optimised kernels against the reference kernels called the same way, on
+ * outputs pre-filled with one pattern (the channels of other runs must stay
+ * as they were); and the reference with a stride against the reference
+ * writing a dense tensor of the run's channels alone, scattered by hand. */
+static void test_conv_split(void **state)
+{
+	(void)state;
+	int fails = 0;
+	for (uint64_t seed = 1; seed <= 300; seed++) {
+		rng_state = seed * 0xD1B54A32D192ED03ull;
+		qf_rt_conv p;
+		random_conv_params(&p, 0);
+		int fc = rr(0, 3) == 0;
+		if (fc) {
+			p.in_h = p.out_h = p.in_w = p.out_w = p.k_h = p.k_w = p.stride_h = p.stride_w = 1;
+			p.pad_top = p.pad_left = 0;
+			p.in_c = rr(1, 90);
+		}
+		int32_t cout = rr(2, 24), npix = p.out_h * p.out_w, k = p.k_h * p.k_w * p.in_c;
+		size_t in_n = act_bytes(p.in_h * p.in_w * p.in_c, p.in_bits), out_n = act_bytes(npix * cout, p.out_bits);
+		int8_t *in = malloc(in_n), *o_ref = out_buf(out_n), *o_opt = out_buf(out_n), *o_dense = out_buf(out_n);
+		assert_true(in != NULL);
+		fill_rand(in, in_n);
+		rq_buf r;
+		make_rq(&r, cout, p.out_bits, (int64_t)k * 64 * 2);
+		int32_t bias[24];
+		for (int32_t c = 0; c < cout; c++)
+			bias[c] = rr(-(1 << 12), 1 << 12);
+		for (int32_t c0 = 0, c1; c0 < cout; c0 = c1) {
+			c1 = c0 + rr(1, 6);
+			if (p.out_bits == 4 && (c1 & 1))
+				c1++;
+			if (c1 > cout)
+				c1 = cout;
+			qf_rt_conv q = p;
+			q.out_c = c1 - c0;
+			q.out_stride = cout;
+			q.w_bits = (int32_t[]){8, 4, 2}[rr(0, 2)];
+			size_t w_n = (size_t)q.out_c * QF_PACKED_BYTES(k, q.w_bits);
+			int8_t *w = malloc(w_n);
+			assert_true(w != NULL);
+			fill_rand(w, w_n);
+			qf_rt_requant rq = r.rq;
+			rq.mult = r.rq.mult ? r.rq.mult + c0 : NULL;
+			rq.shift = r.rq.shift + c0;
+			/* 4-bit output: the run's first channel is even, a byte boundary */
+			size_t at = p.out_bits == 8 ? (size_t)c0 : (size_t)c0 / 2;
+			int32_t need = qf_conv_scratch_size(&q);
+			qf_rt_fc f = {k, q.out_c, q.in_zp, q.in_bits, q.out_bits, q.w_bits};
+			if (fc)
+				need = qf_fc_scratch_size(&f);
+			assert_true(need > 0);
+			size_t sn = need > 0 ? (size_t)need : 1;
+			void *scratch = malloc(sn);
+			fill_rand(scratch, sn);
+			qf_rt_status sr, so;
+			if (fc) {
+				sr = qf_ref_fc(&f, &rq, in, w, bias + c0, o_ref + at);
+				so = fc_kernel(&f)(&f, &rq, in, w, bias + c0, o_opt + at, scratch, sn);
+			} else {
+				sr = qf_ref_conv(&q, &rq, in, w, bias + c0, o_ref + at);
+				so = conv_kernel(&q)(&q, &rq, in, w, bias + c0, o_opt + at, scratch, sn);
+			}
+			/* the run alone, dense, scattered into o_dense */
+			qf_rt_conv d = q;
+			d.out_stride = 0;
+			size_t dn = act_bytes(npix * d.out_c, p.out_bits);
+			int8_t *tmp = malloc(dn);
+			assert_true(tmp != NULL);
+			qf_rt_status sd = qf_ref_conv(&d, &rq, in, w, bias + c0, tmp);
+			for (int32_t px = 0; px < npix; px++)
+				for (int32_t c = 0; c < d.out_c; c++)
+					qf_packed_set(o_dense, px * cout + c0 + c, p.out_bits,
+						qf_packed_get(tmp, px * d.out_c + c, p.out_bits));
+			if (sr != QF_RT_OK || so != QF_RT_OK || sd != QF_RT_OK) {
+				fprintf(stderr, "split seed %llu: run [%d, %d) status ref %d opt %d dense %d\n",
+					(unsigned long long)seed, c0, c1, sr, so, sd);
+				fails++;
+			}
+			free(tmp);
+			free(w);
+			free(scratch);
+		}
+		if (memcmp(o_ref, o_opt, out_n + GUARD) != 0 || !guard_ok(o_opt, out_n) ||
+			memcmp(o_ref, o_dense, out_n + GUARD) != 0) {
+			fprintf(stderr, "split seed %llu: %s in %dx%dx%d out %dx%dx%d bits in %d out %d differ\n",
+				(unsigned long long)seed, fc ? "fc" : "conv", p.in_h, p.in_w, p.in_c, p.out_h, p.out_w,
+				cout, p.in_bits, p.out_bits);
+			fails++;
+		}
+		free(in);
+		free(o_ref);
+		free(o_opt);
+		free(o_dense);
+	}
+	assert_int_equal(fails, 0);
+}
+
+/* A stride below out_c is refused before anything is written; depthwise
+ * takes only a dense output. */
+static void test_conv_stride_refused(void **state)
+{
+	(void)state;
+	int8_t in[32] = {0}, w[32] = {0}, out[8] = {0};
+	int32_t shift[2] = {0, 0}, scratch[64];
+	qf_rt_requant rq = {NULL, shift, 0, -128, 127};
+	qf_rt_conv p = {3, 3, 1, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 8, 8, 8, 1};
+	assert_int_equal(qf_conv_s8(&p, &rq, in, w, NULL, out, scratch, sizeof scratch), QF_RT_ERR_SHAPE);
+	assert_int_equal(qf_ref_conv(&p, &rq, in, w, NULL, out), QF_RT_ERR_SHAPE);
+	qf_rt_conv d = {3, 3, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 8, 8, 8, 4};
+	assert_int_equal(qf_dwconv_s8(&d, &rq, in, w, NULL, out, scratch, sizeof scratch), QF_RT_ERR_SHAPE);
+	assert_int_equal(qf_ref_dwconv(&d, &rq, in, w, NULL, out), QF_RT_ERR_SHAPE);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(out[i], 0);
+	d.out_stride = 2; /* out_c: dense */
+	assert_int_equal(qf_dwconv_s8(&d, &rq, in, w, NULL, out, scratch, sizeof scratch), QF_RT_OK);
 }
 
 /* --------------------------------------------------------------- pooling */
@@ -751,6 +873,8 @@ int main(void)
 		cmocka_unit_test(test_conv_random),
 		cmocka_unit_test(test_dwconv_random),
 		cmocka_unit_test(test_fc_random),
+		cmocka_unit_test(test_conv_split),
+		cmocka_unit_test(test_conv_stride_refused),
 		cmocka_unit_test(test_pool_by_hand),
 		cmocka_unit_test(test_pool_random),
 		cmocka_unit_test(test_add_by_hand),
