@@ -36,19 +36,8 @@ part=${PART:-all}
 py=${PYTHON:-/usr/bin/python3}
 [ -x "$q" ] || { echo "bench-qat: no $q; run make first" >&2; exit 1; }
 
-if ! "$py" -c 'import torch, numpy' 2>/dev/null; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "bench-qat: PyTorch is missing and this is not root: apt-get install python3-torch" >&2
-		exit 1
-	fi
-	echo "bench-qat: installing python3-torch (PyTorch from Debian)" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	cand=$(apt-cache policy python3-torch 2>/dev/null | awk '/Candidate:/ { print $2 }')
-	if [ -z "$cand" ] || [ "$cand" = "(none)" ]; then
-		apt-get update -qq
-	fi
-	apt-get install -y -qq --no-install-recommends python3-torch python3-numpy >/dev/null
-fi
+me=bench-qat
+. "$top/bench/need_torch.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -20,28 +20,14 @@ excluded), the same per CPU-second of the process (all its threads: the
 figure a loaded machine disturbs least), fake-quantized test accuracy
 after each epoch, and the int8 model's test accuracy.
 """
-import argparse
-import gzip
 import json
-import struct
 import sys
-import time
 
-import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from torch.ao import quantization as tq
 
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    zero, dtype, rank = struct.unpack(">HBB", data[:4])
-    if zero != 0 or dtype != 8:
-        sys.exit(f"{path}: not an unsigned-byte IDX file")
-    dims = struct.unpack(">" + "I" * rank, data[4 : 4 + 4 * rank])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+import torch_common as tc
 
 
 class FmnistSmall(nn.Module):
@@ -75,31 +61,11 @@ class FmnistSmall(nn.Module):
         return self.dequant(x)
 
 
-def evaluate(model, x, y, batch=1000):
-    was = model.training
-    model.eval()
-    hits = 0
-    with torch.no_grad():
-        for i in range(0, len(x), batch):
-            hits += (model(x[i : i + batch]).argmax(1) == y[i : i + batch]).sum().item()
-    model.train(was)
-    return 100.0 * hits / len(x)
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
-    ap.add_argument("--epochs", type=int, default=10)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--lr", type=float, default=0.1)
-    ap.add_argument("--max-train", type=int, default=0,
-                    help="train on the first N images only (a speed measurement on a loaded machine)")
-    a = ap.parse_args()
-
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
+    def extra(ap):
+        ap.add_argument("--max-train", type=int, default=0,
+                        help="train on the first N images only (a speed measurement on a loaded machine)")
+    a = tc.arguments(__doc__, extra)
     # Debian's PyTorch is built without FBGEMM; the qconfig stays fbgemm's
     # (what PyTorch's QAT tutorial uses on x86) and the converted model runs
     # on the first int8 engine this build has.
@@ -107,67 +73,23 @@ def main():
     engine = next(e for e in ("fbgemm", "onednn", "x86", "qnnpack") if e in engines)
     torch.backends.quantized.engine = engine
 
-    def load(split):
-        x = read_idx(f"{a.data}/{split}-images-idx3-ubyte.gz")
-        y = read_idx(f"{a.data}/{split}-labels-idx1-ubyte.gz")
-        x = torch.from_numpy(x.copy()).float().div(255).unsqueeze(1)
-        return x, torch.from_numpy(y.astype(np.int64))
-
-    xtr, ytr = load("train")
+    xtr, ytr = tc.load(a.data, "train")
     if a.max_train > 0:
         xtr, ytr = xtr[: a.max_train], ytr[: a.max_train]
-    xte, yte = load("t10k")
+    xte, yte = tc.load(a.data, "t10k")
 
     model = FmnistSmall()
     model.train()
     model.qconfig = tq.get_default_qat_qconfig("fbgemm")
     tq.fuse_modules_qat(model, [["c1", "b1", "r1"], ["c2", "b2", "r2"], ["c3", "b3", "r3"]], inplace=True)
     tq.prepare_qat(model, inplace=True)
-
-    decay_ids = {id(model.c1.weight), id(model.c2.weight), id(model.c3.weight), id(model.fc.weight)}
-    decay = [p for p in model.parameters() if id(p) in decay_ids]
-    rest = [p for p in model.parameters() if id(p) not in decay_ids]
-    opt = torch.optim.SGD(
-        [{"params": decay, "weight_decay": 5e-4}, {"params": rest, "weight_decay": 0.0}],
-        lr=a.lr,
-        momentum=0.9,
-        nesterov=True,
-    )
-    steps = (len(xtr) + a.batch - 1) // a.batch
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=a.lr, total_steps=a.epochs * steps, cycle_momentum=False
-    )
-
-    epochs = []
-    train_s = 0.0
-    cpu_s = 0.0
-    for e in range(a.epochs):
-        perm = torch.randperm(len(xtr))
-        t0 = time.perf_counter()
-        c0 = time.process_time()
-        loss_sum = 0.0
-        for i in range(0, len(xtr), a.batch):
-            idx = perm[i : i + a.batch]
-            out = model(xtr[idx])
-            loss = F.cross_entropy(out, ytr[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            loss_sum += loss.item() * len(idx)
-        dt = time.perf_counter() - t0
-        train_s += dt
-        cpu_s += time.process_time() - c0
-        acc = evaluate(model, xte, yte)
-        epochs.append(
-            {"epoch": e + 1, "loss": loss_sum / len(xtr), "test_accuracy": acc, "images_per_s": len(xtr) / dt}
-        )
-        print(f"torch qat epoch {e + 1}/{a.epochs}: loss {loss_sum / len(xtr):.4f}, fake-quant test {acc:.2f}% "
-              f"({len(xtr) / dt:.0f} img/s)", file=sys.stderr, flush=True)
+    # after fusion c1..c3 are the ConvBnReLU2d modules, whose weight is the conv's
+    decay = [model.c1.weight, model.c2.weight, model.c3.weight, model.fc.weight]
+    epochs, totals = tc.train(model, decay, a, xtr, ytr, xte, yte, "qat ")
 
     model.eval()
     qmodel = tq.convert(model, inplace=False)
-    int8 = evaluate(qmodel, xte, yte)
+    int8 = tc.evaluate(qmodel, xte, yte)
     print(f"torch int8 model: test {int8:.2f}%", file=sys.stderr, flush=True)
     print(json.dumps({
         "torch": torch.__version__,
@@ -176,8 +98,7 @@ def main():
         "epochs": epochs,
         "fake_quant_accuracy": epochs[-1]["test_accuracy"],
         "int8_accuracy": int8,
-        "images_per_s": a.epochs * len(xtr) / train_s,
-        "images_per_cpu_s": a.epochs * len(xtr) / cpu_s,
+        **totals,
     }))
 
 

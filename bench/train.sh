@@ -30,19 +30,8 @@ py=${PYTHON:-/usr/bin/python3}
 threads=${THREADS:-2}
 [ -x "$q" ] || { echo "bench-train: no $q; run make first" >&2; exit 1; }
 
-if ! "$py" -c 'import torch, numpy' 2>/dev/null; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "bench-train: PyTorch is missing and this is not root: apt-get install python3-torch" >&2
-		exit 1
-	fi
-	echo "bench-train: installing python3-torch (PyTorch from Debian)" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	cand=$(apt-cache policy python3-torch 2>/dev/null | awk '/Candidate:/ { print $2 }')
-	if [ -z "$cand" ] || [ "$cand" = "(none)" ]; then
-		apt-get update -qq
-	fi
-	apt-get install -y -qq --no-install-recommends python3-torch python3-numpy >/dev/null
-fi
+me=bench-train
+. "$top/bench/need_torch.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
