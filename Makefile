@@ -173,7 +173,7 @@ bench-train: deps all
 # (issue 7): the same models built by it and by the C backend, same run.
 .PHONY: bench-mcu
 bench-mcu: deps all
-	@sh scripts/bench_mcu.sh $(BUILD)
+	@sh bench/mcu.sh $(BUILD)
 	@sh bench/mcu_llvm.sh $(BUILD)
 
 # ============================================================== PTQ

@@ -8,7 +8,7 @@
 # emission time (CPU time of the whole `qforge emit`, median of 5).
 # Instructions, not cycles.
 #
-# Models: the ones `make bench-mcu` (scripts/bench_mcu.sh) made in
+# Models: the ones `make bench-mcu` (bench/mcu.sh) made in
 # BUILD/bench-mcu when they are there, else the same recipe here: train
 # bench/fmnist-small-int8.qf EPOCHS (5) epochs, or take MODEL (a trained
 # .qfm), calibrate on 1,000 training images, int8 and --wbits 8,4,4,8.

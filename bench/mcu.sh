@@ -13,7 +13,7 @@
 # were measured on the same emulator with the same counting.
 # Output in BUILD/bench-mcu: one .txt (table) and one .json per run.
 # EPOCHS (default 5), IMAGES (default 100; the reference kernels run 20).
-#   sh scripts/bench_mcu.sh BUILD
+#   sh bench/mcu.sh BUILD
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
