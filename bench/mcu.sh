@@ -52,10 +52,15 @@ run int8-m3-ref int8 20 --target cortex-m4 --cpu cortex-m3 --kernels ref
 total() { sed -n 's/^  "instructions_per_inference": \([0-9]*\),*$/\1/p' "$out/$1.json"; }
 echo
 echo "== summary: instructions per inference (not cycles)"
+. "$top/bench/summary.sh"
 for c in m4 m3; do
 	i8=$(total int8-$c) w4=$(total w4-$c) ref=$(total int8-$c-ref)
-	peer=5020000
-	[ $c = m3 ] && peer=6760000
+	peer=5020000 peer4=8240000
+	[ $c = m3 ] && peer=6760000 peer4=7190000
+	summary "MCU instructions/inference int8, $c (C backend)" "$i8" "$peer" \
+		"$(awk -v a="$i8" -v b=$peer 'BEGIN { printf "%.2fx", a / b }')" "peer: hand-tuned int8 library"
+	summary "MCU instructions/inference 4-bit conv2+3, $c (C)" "$w4" "$peer4" \
+		"$(awk -v a="$w4" -v b=$peer4 'BEGIN { printf "%.2fx", a / b }')" "same library, 4-bit weights"
 	awk -v c=$c -v i8="$i8" -v w4="$w4" -v ref="$ref" -v peer=$peer 'BEGIN {
 		printf "%s: int8 %d (%.2fx the peer library, %.1fx faster than runtime/ref), 4-bit conv2+conv3 %d (%.2fx our int8)\n",
 			c, i8, i8 / peer, ref / i8, w4, w4 / i8 }'

@@ -79,3 +79,10 @@ done
 awk -v l="$(key int8-llvm instructions_per_inference)" -v r="$(key int8-ref instructions_per_inference)" \
 	'BEGIN { printf "int8  reference kernels %d: llvm is %.1fx fewer\n", r, r / l }'
 echo "emission of int8 for cortex-m4: $emit_ms ms CPU (median of 5:$times)"
+. "$top/bench/summary.sh"
+l=$(key int8-llvm instructions_per_inference)
+summary "MCU instructions/inference int8, m4 (LLVM backend)" "$l" 5020000 \
+	"$(awk -v a="$l" 'BEGIN { printf "%.2fx", a / 5020000 }')" "goal <= 3.0M instructions"
+l=$(key w4-llvm instructions_per_inference)
+summary "MCU instructions/inference 4-bit conv2+3, m4 (LLVM)" "$l" 8240000 \
+	"$(awk -v a="$l" 'BEGIN { printf "%.2fx", a / 8240000 }')" "peer: same library, 4-bit weights"

@@ -101,6 +101,15 @@ if part == "speed":
     print(f"{'test accuracy, fake-quantized':34}{qn['accuracy']:>9.2f}%{tn['fake_quant_accuracy']:>21.2f}%")
     print(f"{'test accuracy, int8 model':34}{acc:>9.2f}%{tn['int8_accuracy']:>21.2f}%   (qforge: {kind}; "
           f"PyTorch: convert, {tn['int8_engine']})")
+    sys.path.insert(0, "bench")
+    from summary import row
+    qi = qn["images_per_s"]
+    row("QAT images/s, fmnist-small int8 (PyTorch QAT)", f"{qi:,.0f}", f"{tn['images_per_s']:,.0f}",
+        f"{qi / tn['images_per_s']:.2f}x", f"goal >= 2x; {epochs} epochs, {threads} threads")
+    row("QAT images per CPU-second (PyTorch QAT)", f"{qc:,.0f}", f"{tn['images_per_cpu_s']:,.0f}",
+        f"{qc / tn['images_per_cpu_s']:.2f}x", "qforge: evaluation included")
+    row(f"int8 test accuracy after {epochs} epochs of QAT", f"{acc:.2f}%", f"{tn['int8_accuracy']:.2f}%",
+        f"{acc - tn['int8_accuracy']:+.2f} pt", "goal >= +0")
 elif part == "ablation":
     rows = [("all on", "base"), ("LSQ off (min/max observers)", "no_lsq"), ("StatAssist off", "no_sa"),
             ("GradBoost off", "no_gb"), ("gradient modification off", "no_gm"),

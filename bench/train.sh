@@ -101,6 +101,13 @@ rss = f"qforge peak RSS ({epochs} epochs): {qn['peak_rss_mb']:.0f} MB (getrusage
 if rss_time:
     rss += f", {rss_time:.0f} MB (/usr/bin/time -v)"
 print(rss)
+sys.path.insert(0, "bench")
+from summary import row
+row("training images/s, fmnist-small (PyTorch float)", f"{qi:,.0f}", f"{ti:,.0f}", f"{qi / ti:.2f}x",
+    f"{epochs} epochs, {threads} threads")
+row("training images per CPU-second (PyTorch float)", f"{qc:,.0f}", f"{tc:,.0f}", f"{qc / tc:.2f}x", "")
+row(f"test accuracy after {epochs} epochs, float", f"{qn['accuracy']:.2f}%", f"{tn['accuracy']:.2f}%",
+    f"{qn['accuracy'] - tn['accuracy']:+.2f} pt", "")
 print("per epoch (test accuracy, images/s):")
 for a, b in zip(qn["epochs"], tn["epochs"]):
     print(f"  {a['epoch']:>2}  qforge {a['test_accuracy']:6.2f}% {a['images_per_s']:7,.0f}"
