@@ -14,7 +14,10 @@
  *              ig->w; biases, multipliers (none in pow2 mode, else >= 1) and
  *              shifts (-31..30) inside ig->i32; clamps inside the output
  *              type; pools and adds on 8-bit tensors, pools keeping the zero
- *              point; depthwise on 8-bit tensors.
+ *              point; depthwise on 8-bit tensors; a split conv or fc
+ *              (weights of different widths) has runs of channels that
+ *              cover its output in order, packed one after the other, each
+ *              starting on a byte of a 4-bit output.
  *   planned    + every tensor and scratch buffer inside the arena, scratch
  *              4-byte aligned, liveness equal to what the nodes say, and no
  *              two buffers live at the same node overlapping unless they are
@@ -50,6 +53,7 @@ void qf_igraph_free(qf_igraph *ig)
 	free(ig->n);
 	free(ig->w);
 	free(ig->i32);
+	free(ig->part);
 	free(ig);
 }
 
@@ -132,6 +136,41 @@ int64_t qf_inode_rows(const qf_igraph *ig, const qf_inode *n)
 	default:
 		return 0;
 	}
+}
+
+int qf_igraph_add_part(qf_igraph *ig, qf_ipart p)
+{
+	qf_grow(&ig->part, &ig->cappart, ig->npart + 1, sizeof(qf_ipart));
+	ig->part[ig->npart] = p;
+	return ig->npart++;
+}
+
+int64_t qf_inode_wrow(const qf_igraph *ig, const qf_inode *n, int oc, int *bits)
+{
+	QF_ASSERT(n->op == QF_IOP_CONV || n->op == QF_IOP_FC);
+	int64_t len = qf_inode_row_len(ig, n);
+	for (int k = 0; k < n->nparts; k++) {
+		const qf_ipart *p = &ig->part[n->part + k];
+		if (oc >= p->c0 && oc < p->c1) {
+			*bits = p->w_bits;
+			return p->w_off + (oc - p->c0) * qf_packed_row_bytes(len, p->w_bits);
+		}
+	}
+	QF_ASSERT(n->nparts == 0);
+	*bits = n->w_bits;
+	return n->w_off + oc * qf_packed_row_bytes(len, n->w_bits);
+}
+
+int qf_inode_runs(const qf_igraph *ig, const qf_inode *n, qf_ipart *p, int max)
+{
+	if (!n->nparts) {
+		if (max > 0)
+			p[0] = (qf_ipart){0, ig->t[n->out].c, n->w_bits, n->w_off, n->w_bytes};
+		return 1;
+	}
+	for (int k = 0; k < n->nparts && k < max; k++)
+		p[k] = ig->part[n->part + k];
+	return n->nparts;
 }
 
 bool qf_inode_in_place(const qf_igraph *ig, int i)
@@ -267,6 +306,43 @@ static bool i32_range(const qf_igraph *ig, int64_t off, int64_t n)
 	return off >= 0 && n >= 0 && off <= ig->ni32 - n;
 }
 
+/* The runs of a split layer: a conv or fc, at least two, covering the
+ * output channels in order, each at a kernel's width and wider than none
+ * of n->w_bits, its rows packed where the one before ends, starting on a
+ * byte for 4-bit output (a kernel call gets a byte pointer). */
+static const char *check_parts(const qf_igraph *ig, const qf_inode *n)
+{
+	if (!n->nparts)
+		return n->part ? bad("node '%s': part %d without parts", n->name, n->part) : NULL;
+	if (n->op != QF_IOP_CONV && n->op != QF_IOP_FC)
+		return bad("node '%s': a %s split into runs of channels", n->name, qf_iop_name[n->op]);
+	if (n->nparts < 2 || n->part < 0 || n->part > ig->npart - n->nparts)
+		return bad("node '%s': parts [%d, +%d) of %d", n->name, n->part, n->nparts, ig->npart);
+	const qf_itensor *y = &ig->t[n->out];
+	int64_t len = qf_inode_row_len(ig, n), off = n->w_off;
+	int c = 0, widest = 0;
+	for (int k = 0; k < n->nparts; k++) {
+		const qf_ipart *p = &ig->part[n->part + k];
+		if (p->c0 != c || p->c1 <= p->c0 || p->c1 > y->c)
+			return bad("node '%s': run %d is channels [%d, %d), expected from %d", n->name, k, p->c0, p->c1, c);
+		if (p->w_bits != 8 && p->w_bits != 4 && p->w_bits != 2)
+			return bad("node '%s': run %d at %d bits", n->name, k, p->w_bits);
+		if (p->w_off != off || p->w_bytes != (p->c1 - p->c0) * qf_packed_row_bytes(len, p->w_bits))
+			return bad("node '%s': run %d weights [%lld, +%lld)", n->name, k, (long long)p->w_off,
+				   (long long)p->w_bytes);
+		if (y->bits == 4 && (p->c0 & 1))
+			return bad("node '%s': run %d starts at odd channel %d of a 4-bit output", n->name, k, p->c0);
+		off += p->w_bytes;
+		c = p->c1;
+		widest = p->w_bits > widest ? p->w_bits : widest;
+	}
+	if (c != y->c)
+		return bad("node '%s': runs cover %d of %d channels", n->name, c, y->c);
+	if (widest != n->w_bits)
+		return bad("node '%s': w_bits %d, widest run %d", n->name, n->w_bits, widest);
+	return NULL;
+}
+
 static const char *check_quantized(const qf_igraph *ig)
 {
 	for (int i = 0; i < ig->nt; i++) {
@@ -294,7 +370,13 @@ static const char *check_quantized(const qf_igraph *ig)
 		if (has_weights(n->op)) {
 			if (n->w_bits != 8 && n->w_bits != 4 && n->w_bits != 2)
 				return bad("node '%s': %d-bit weights", n->name, n->w_bits);
+			const char *why = check_parts(ig, n);
+			if (why)
+				return why;
 			int64_t want = qf_inode_rows(ig, n) * qf_packed_row_bytes(qf_inode_row_len(ig, n), n->w_bits);
+			if (n->nparts) /* check_parts: the runs lie one after the other */
+				want = ig->part[n->part + n->nparts - 1].w_off + ig->part[n->part + n->nparts - 1].w_bytes -
+				       n->w_off;
 			if (n->w_bytes != want || n->w_off < 0 || n->w_off > ig->nw - n->w_bytes)
 				return bad("node '%s': weights [%lld, +%lld), expected %lld bytes inside %lld", n->name,
 					   (long long)n->w_off, (long long)n->w_bytes, (long long)want, (long long)ig->nw);
@@ -480,8 +562,16 @@ void qf_igraph_print(FILE *f, const qf_igraph *ig)
 		if (has_weights(n->op))
 			fprintf(f, " macs %lld", (long long)n->macs);
 		if (ig->stage >= QF_ISTAGE_QUANTIZED) {
-			if (has_weights(n->op))
+			if (has_weights(n->op) && !n->nparts)
 				fprintf(f, " w%d %lld B", n->w_bits, (long long)n->w_bytes);
+			if (n->nparts) {
+				fprintf(f, " w");
+				for (int k = 0; k < n->nparts; k++) {
+					const qf_ipart *p = &ig->part[n->part + k];
+					fprintf(f, "%s[%d,%d):%d", k ? "," : "", p->c0, p->c1, p->w_bits);
+				}
+				fprintf(f, " %lld B", (long long)n->w_bytes);
+			}
 			fprintf(f, " clamp [%d, %d]", (int)n->act_min, (int)n->act_max);
 			if (n->shift >= 0) {
 				int32_t s = ig->i32[n->shift];

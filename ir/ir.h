@@ -673,6 +673,18 @@ typedef struct {
 	int first, last;             /* live from node first through node last (-1: before node 0) */
 } qf_itensor;
 
+/* A run of output channels [c0, c1) of a conv or fc whose weights are all
+ * at one width: learned precision gives a weight's slices different widths,
+ * a kernel runs at one, so such a layer runs as one kernel call per run,
+ * each writing its channels of the one output tensor (qf_rt_conv's
+ * out_stride). Its rows are packed at w_bits at ig->w[w_off ...]; the runs
+ * of a layer lie one after the other in ig->w. */
+typedef struct {
+	int c0, c1;
+	int w_bits;                  /* 8, 4 or 2 */
+	int64_t w_off, w_bytes;
+} qf_ipart;
+
 typedef struct {
 	char name[48];
 	qf_iop op;
@@ -684,8 +696,9 @@ typedef struct {
 	int wsrc, bsrc;              /* Graph IR weight and bias tensors; -1 none */
 	int64_t macs;
 	/* quantized */
-	int w_bits;                  /* 8, 4 or 2; 0 for unweighted ops */
-	int64_t w_off, w_bytes;      /* packed weights at ig->w[w_off ...] */
+	int w_bits;                  /* 8, 4 or 2 (split: the widest run's); 0 for unweighted ops */
+	int64_t w_off, w_bytes;      /* packed weights at ig->w[w_off ...] (split: every run's) */
+	int part, nparts;            /* split layer: runs ig->part[part ...], nparts >= 2; else 0, 0 */
 	int64_t bias;                /* out c int32 at ig->i32[bias ...]; -1 none */
 	int64_t mult, shift;         /* out c int32 each in ig->i32 (add: 1); mult -1 in pow2 mode */
 	int32_t act_min, act_max;    /* output clamp in the output's integer domain */
@@ -709,6 +722,9 @@ typedef struct {
 	int64_t nw, capw;
 	int32_t *i32;                /* biases, multipliers, shifts */
 	int64_t ni32, capi32;
+	qf_ipart *part;              /* runs of channels of split layers */
+	int npart;
+	int64_t cappart;
 	int input, output;           /* tensors: the network input (8-bit) and the logits */
 	int classes;
 	bool pow2;                   /* every requant a rounding shift (no multipliers) */
@@ -734,6 +750,15 @@ static inline int64_t qf_packed_row_bytes(int64_t n, int bits) { return (n * bit
  * fc: input elements) and rows (conv, fc: out c; dwconv: k_h*k_w). */
 int64_t qf_inode_row_len(const qf_igraph *ig, const qf_inode *n);
 int64_t qf_inode_rows(const qf_igraph *ig, const qf_inode *n);
+/* Appends a run of channels to ig->part; returns its index. */
+int qf_igraph_add_part(qf_igraph *ig, qf_ipart p);
+/* Conv or fc node n (quantized): where output channel oc's packed row
+ * starts in ig->w, and its width in *bits (the run's, for a split layer). */
+int64_t qf_inode_wrow(const qf_igraph *ig, const qf_inode *n, int oc, int *bits);
+/* The runs of channels of a quantized conv, dwconv or fc, as its kernel
+ * calls see them: a split layer's parts, else one run [0, out c) at w_bits.
+ * Returns how many (at most max written to p). */
+int qf_inode_runs(const qf_igraph *ig, const qf_inode *n, qf_ipart *p, int max);
 
 /* The invariants of ig->stage (see ir/intgraph.c): NULL when they hold,
  * else a description of the first violation. After planning this includes

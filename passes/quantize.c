@@ -21,6 +21,13 @@
  *   add      TFLite's scheme: inputs << 20, each rescaled by s / (2 max(s_a,
  *            s_b)), the sum by 2 max(s_a, s_b) / (2^20 s_out);
  *   scratch  what the runtime kernel asks for (qf_inode_scratch).
+ * A conv or fc whose weight slices (learned precision) have different
+ * widths becomes a split layer: one run of channels (qf_ipart) per maximal
+ * run of slices at one width, each packed at its own width, so the layer
+ * stores what the budget counted; the backends call one kernel per run.
+ * Refused: a split depthwise conv (a channel range of it would need an
+ * input stride too), a run starting at an odd channel of a 4-bit output
+ * (kernel calls take a byte pointer).
  * All real arithmetic is double, from the float32 values in the graph, so
  * the integers are the same on every machine. */
 #include <math.h>
@@ -236,6 +243,58 @@ static int64_t src_index(const qf_igraph *ig, const qf_inode *n, int64_t r, int6
 	}
 }
 
+static int weight_params(qctx *c, qf_inode *n, const qf_tensor *wt, const qf_qparam *q, int cout, int bits);
+
+/* A weight whose slices have different widths: one run per maximal run of
+ * slices at one width (slice s covers channels [s * slice, (s+1) * slice)). */
+static int split_runs(qctx *c, qf_inode *n, const qf_tensor *wt, const qf_qparam *q, int cout)
+{
+	const qf_graph *g = c->g;
+	qf_igraph *ig = c->ig;
+	if (n->op == QF_IOP_DWCONV) {
+		qf_diag_error(c->d, (qf_loc){0, 0},
+			      "weights '%s' of depthwise conv '%s' have slices of different widths; the runtime "
+			      "splits only conv and fc layers into runs of channels (a depthwise run would need an "
+			      "input channel stride too): give the layer one width",
+			      wt->name, n->name);
+		return -1;
+	}
+	if (q->slice < 1 || q->n_slices != (cout + q->slice - 1) / q->slice) {
+		qf_diag_error(c->d, (qf_loc){0, 0}, "weights '%s': %d slices of %d channels for %d output channels",
+			      wt->name, q->n_slices, q->slice, cout);
+		return -1;
+	}
+	int widest = 0, first = ig->npart;
+	for (int s = 0; s < q->n_slices; s++) {
+		int b = g->ints[q->bits + s], c0 = s * q->slice;
+		int c1 = c0 + q->slice < cout ? c0 + q->slice : cout;
+		if (b != 8 && b != 4 && b != 2) {
+			qf_diag_error(c->d, (qf_loc){0, 0},
+				      "weights '%s' of layer '%s': slice %d is %d-bit; the runtime has kernels for 8, 4 "
+				      "and 2 bits",
+				      wt->name, n->name, s, b);
+			return -1;
+		}
+		widest = b > widest ? b : widest;
+		if (ig->npart > first && ig->part[ig->npart - 1].w_bits == b) {
+			ig->part[ig->npart - 1].c1 = c1;
+			continue;
+		}
+		if (ig->t[n->out].bits == 4 && (c0 & 1)) {
+			qf_diag_error(c->d, (qf_loc){0, 0},
+				      "layer '%s': a run of %d-bit weights starts at channel %d, odd, of a 4-bit output; "
+				      "kernel calls write whole bytes' worth of channels from their first: use an even "
+				      "slice size",
+				      n->name, b, c0);
+			return -1;
+		}
+		qf_igraph_add_part(ig, (qf_ipart){c0, c1, b, -1, 0});
+	}
+	n->part = first;
+	n->nparts = ig->npart - first;
+	return weight_params(c, n, wt, q, cout, widest);
+}
+
 static int quantize_weights(qctx *c, int ni)
 {
 	qf_igraph *ig = c->ig;
@@ -252,19 +311,21 @@ static int quantize_weights(qctx *c, int ni)
 		return -1;
 	}
 	int bits = uniform_bits(g, q);
-	if (bits == 0) {
-		qf_diag_error(c->d, (qf_loc){0, 0},
-			      "weights '%s' of layer '%s' have slices of different widths; a layer runs one kernel, "
-			      "at one width",
-			      wt->name, n->name);
-		return -1;
-	}
+	if (bits == 0)
+		return split_runs(c, n, wt, q, cout);
 	if (bits != 8 && bits != 4 && bits != 2) {
 		qf_diag_error(c->d, (qf_loc){0, 0},
 			      "weights '%s' of layer '%s' are %d-bit; the runtime has kernels for 8, 4 and 2 bits",
 			      wt->name, n->name, bits);
 		return -1;
 	}
+	return weight_params(c, n, wt, q, cout, bits);
+}
+
+/* The rest of quantize_weights, for one width or the widest run's. */
+static int weight_params(qctx *c, qf_inode *n, const qf_tensor *wt, const qf_qparam *q, int cout, int bits)
+{
+	const qf_graph *g = c->g;
 	if (q->n != 1 && q->n != cout) {
 		qf_diag_error(c->d, (qf_loc){0, 0}, "weights '%s': %d scales for %d output channels", wt->name, q->n,
 			      cout);
@@ -292,19 +353,34 @@ static int layer_integers(qctx *c, int ni)
 	const qf_itensor *x = &ig->t[n->in[0]], *y = &ig->t[n->out];
 	const qf_qparam *q = qparam_of(g, n->wsrc);
 	int bits = n->w_bits, cout = y->c;
-	int32_t qmax = (1 << (bits - 1)) - 1;
 	int64_t rows = qf_inode_rows(ig, n), len = qf_inode_row_len(ig, n), rb = qf_packed_row_bytes(len, bits);
-	n->w_bytes = rows * rb;
-	n->w_off = qf_igraph_alloc_w(ig, n->w_bytes);
+	if (n->nparts) {
+		/* each run's rows at its width, the runs one after the other */
+		n->w_off = ig->nw;
+		n->w_bytes = 0;
+		for (int k = 0; k < n->nparts; k++) {
+			qf_ipart *p = &ig->part[n->part + k];
+			p->w_bytes = (p->c1 - p->c0) * qf_packed_row_bytes(len, p->w_bits);
+			p->w_off = qf_igraph_alloc_w(ig, p->w_bytes);
+			n->w_bytes += p->w_bytes;
+		}
+	} else {
+		n->w_bytes = rows * rb;
+		n->w_off = qf_igraph_alloc_w(ig, n->w_bytes);
+	}
 	const float *w = g->data + g->t[n->wsrc].data;
-	for (int64_t r = 0; r < rows; r++)
+	for (int64_t r = 0; r < rows; r++) {
+		int b = bits;
+		int64_t at = n->nparts ? qf_inode_wrow(ig, n, (int)r, &b) : n->w_off + r * rb;
+		int32_t qmax = (1 << (b - 1)) - 1;
 		for (int64_t i = 0; i < len; i++) {
 			int ch;
 			int64_t s = src_index(ig, n, r, i, &ch);
 			double v = round((double)w[s] / scale_of(g, q, ch));
 			v = v > qmax ? qmax : v < -qmax ? -qmax : v;
-			pack(ig->w + n->w_off + r * rb, i, bits, (int32_t)v);
+			pack(ig->w + at, i, b, (int32_t)v);
 		}
+	}
 	n->shift = qf_igraph_alloc_i32(ig, cout);
 	n->mult = c->pow2 ? -1 : qf_igraph_alloc_i32(ig, cout);
 	n->bias = n->bsrc >= 0 ? qf_igraph_alloc_i32(ig, cout) : -1;
@@ -390,25 +466,28 @@ int32_t qf_lower_dwconv_scratch_size(const qf_rt_conv *p);
 int64_t qf_inode_scratch(const qf_igraph *ig, const qf_inode *n)
 {
 	const qf_itensor *x = &ig->t[n->in[0]], *y = &ig->t[n->out];
-	qf_rt_conv p = {x->h, x->w, x->c, y->h, y->w, y->c, n->k_h, n->k_w, n->stride, n->stride, n->pad_top,
-			n->pad_left, x->zp, x->bits, y->bits, n->w_bits, 0};
-	qf_rt_fc f = {(int32_t)qf_itensor_elems(x), y->c, x->zp, x->bits, y->bits, n->w_bits};
-	int32_t s = 0;
-	switch (n->op) {
-	case QF_IOP_CONV:
-		s = qf_lower_conv_scratch_size(&p);
-		break;
-	case QF_IOP_DWCONV:
-		s = qf_lower_dwconv_scratch_size(&p);
-		break;
-	case QF_IOP_FC:
-		s = qf_lower_fc_scratch_size(&f);
-		break;
-	default:
+	if (n->op != QF_IOP_CONV && n->op != QF_IOP_DWCONV && n->op != QF_IOP_FC)
 		return 0;
+	/* a split layer's calls run one after the other: the largest of them */
+	int32_t most = 0;
+	for (int k = 0; k < (n->nparts ? n->nparts : 1); k++) {
+		int c0 = 0, c1 = y->c, wb = n->w_bits;
+		if (n->nparts) {
+			const qf_ipart *r = &ig->part[n->part + k];
+			c0 = r->c0;
+			c1 = r->c1;
+			wb = r->w_bits;
+		}
+		qf_rt_conv p = {x->h,	    x->w,	 x->c,	     y->h,    y->w,    c1 - c0, n->k_h, n->k_w, n->stride,
+				n->stride, n->pad_top, n->pad_left, x->zp,   x->bits, y->bits, wb,     y->c};
+		qf_rt_fc f = {(int32_t)qf_itensor_elems(x), c1 - c0, x->zp, x->bits, y->bits, wb};
+		int32_t s = n->op == QF_IOP_CONV     ? qf_lower_conv_scratch_size(&p)
+			    : n->op == QF_IOP_DWCONV ? qf_lower_dwconv_scratch_size(&p)
+						     : qf_lower_fc_scratch_size(&f);
+		QF_ASSERT(s >= 0);
+		most = s > most ? s : most;
 	}
-	QF_ASSERT(s >= 0);
-	return (s + 3) & ~3;
+	return (most + 3) & ~3;
 }
 
 int qf_quantize(qf_igraph *ig, const qf_graph *g, qf_diag *d)
