@@ -150,10 +150,14 @@ static void conv(qf_intref *r, const qf_inode *n)
 							       wget(w + (ky * n->k_w + kx) * rb, oc, n->w_bits);
 							continue;
 						}
+						/* channel oc's row at its width (a split layer's
+						 * runs have their own) */
+						int wb;
+						const uint8_t *row = ig->w + qf_inode_wrow(ig, n, oc, &wb);
 						for (int ic = 0; ic < xt->c; ic++) {
 							int32_t v = inside ? x[((int64_t)iy * xt->w + ix) * xt->c + ic] : xt->zp;
 							int64_t wi = ((int64_t)ky * n->k_w + kx) * xt->c + ic;
-							acc += (int64_t)(v - xt->zp) * wget(w + oc * rb, wi, n->w_bits);
+							acc += (int64_t)(v - xt->zp) * wget(row, wi, wb);
 						}
 					}
 				y[((int64_t)oy * yt->w + ox) * yt->c + oc] =
@@ -166,11 +170,13 @@ static void fc(qf_intref *r, const qf_inode *n)
 	const qf_igraph *ig = r->ig;
 	const qf_itensor *xt = &ig->t[n->in[0]], *yt = &ig->t[n->out];
 	const int8_t *x = r->val[n->in[0]];
-	int64_t len = qf_itensor_elems(xt), rb = qf_packed_row_bytes(len, n->w_bits);
+	int64_t len = qf_itensor_elems(xt);
 	for (int o = 0; o < yt->c; o++) {
 		int64_t acc = n->bias >= 0 ? ig->i32[n->bias + o] : 0;
+		int wb;
+		const uint8_t *row = ig->w + qf_inode_wrow(ig, n, o, &wb);
 		for (int64_t i = 0; i < len; i++)
-			acc += (int64_t)(x[i] - xt->zp) * wget(ig->w + n->w_off + o * rb, i, n->w_bits);
+			acc += (int64_t)(x[i] - xt->zp) * wget(row, i, wb);
 		r->val[n->out][o] = out_value(n, yt->zp, rescale(ig, n, o, acc32(n, acc)));
 	}
 }
