@@ -51,20 +51,21 @@ enum { GEN_CONV_TEXT = 1600 };
  * prints it): 232 bytes for fmnist-small. Rounded up for the estimate. */
 enum { STACK_ESTIMATE = 512 };
 
-const char *qf_cgen_kernel(const qf_igraph *ig, const qf_inode *n)
+/* The runtime kernel of node n with weights at wb bits. */
+static const char *kernel_at(const qf_igraph *ig, const qf_inode *n, int wb)
 {
 	const qf_itensor *x = &ig->t[n->in[0]];
 	switch (n->op) {
 	case QF_IOP_CONV:
 		if (x->bits == 4)
 			return "qf_conv_s4";
-		return n->w_bits == 8 ? "qf_conv_s8" : n->w_bits == 4 ? "qf_conv_s8_s4w" : "qf_conv_s8_s2w";
+		return wb == 8 ? "qf_conv_s8" : wb == 4 ? "qf_conv_s8_s4w" : "qf_conv_s8_s2w";
 	case QF_IOP_DWCONV:
-		return n->w_bits == 8 ? "qf_dwconv_s8" : n->w_bits == 4 ? "qf_dwconv_s8_s4w" : "qf_dwconv_s8_s2w";
+		return wb == 8 ? "qf_dwconv_s8" : wb == 4 ? "qf_dwconv_s8_s4w" : "qf_dwconv_s8_s2w";
 	case QF_IOP_FC:
 		if (x->bits == 4)
 			return "qf_fc_s4";
-		return n->w_bits == 8 ? "qf_fc_s8" : n->w_bits == 4 ? "qf_fc_s8_s4w" : "qf_fc_s8_s2w";
+		return wb == 8 ? "qf_fc_s8" : wb == 4 ? "qf_fc_s8_s4w" : "qf_fc_s8_s2w";
 	case QF_IOP_MAXPOOL:
 		return "qf_maxpool_s8";
 	case QF_IOP_AVGPOOL:
@@ -75,6 +76,11 @@ const char *qf_cgen_kernel(const qf_igraph *ig, const qf_inode *n)
 		break;
 	}
 	qf_die("cgen: op %d", (int)n->op);
+}
+
+const char *qf_cgen_kernel(const qf_igraph *ig, const qf_inode *n)
+{
+	return kernel_at(ig, n, n->w_bits);
 }
 
 /* The plain reference kernel of runtime/ref for node n. */
@@ -98,19 +104,27 @@ static bool weighted(const qf_inode *n)
 	return n->op == QF_IOP_CONV || n->op == QF_IOP_DWCONV || n->op == QF_IOP_FC;
 }
 
-/* The distinct kernels of ig in first-use order; returns how many. */
+/* The distinct kernels of ig in first-use order (k holds QF_CGEN_MAX_KERNELS);
+ * returns how many. A split layer calls one kernel per width of its runs. */
 static int kernels(const qf_igraph *ig, const char **k, bool ref)
 {
 	int nk = 0;
 	for (int i = 0; i < ig->nn; i++) {
-		if (!ref && qf_cgen_spec(ig, &ig->n[i]) == QF_SPEC_ALWAYS)
+		const qf_inode *n = &ig->n[i];
+		if (!ref && qf_cgen_spec(ig, n) == QF_SPEC_ALWAYS)
 			continue;
-		const char *s = kernel_of(ig, &ig->n[i], ref);
-		bool seen = false;
-		for (int j = 0; j < nk && !seen; j++)
-			seen = strcmp(k[j], s) == 0;
-		if (!seen)
-			k[nk++] = s;
+		for (int r = 0; r < (n->nparts ? n->nparts : 1); r++) {
+			const char *s = ref	    ? ref_kernel(n)
+					: n->nparts ? kernel_at(ig, n, ig->part[n->part + r].w_bits)
+						    : qf_cgen_kernel(ig, n);
+			bool seen = false;
+			for (int j = 0; j < nk && !seen; j++)
+				seen = strcmp(k[j], s) == 0;
+			if (!seen) {
+				QF_ASSERT(nk < QF_CGEN_MAX_KERNELS);
+				k[nk++] = s;
+			}
+		}
 	}
 	return nk;
 }
@@ -145,7 +159,7 @@ void qf_cgen_measure(const qf_igraph *ig, const char *name, qf_cgen_summary *s)
 	QF_ASSERT(ig->stage == QF_ISTAGE_PLANNED);
 	memset(s, 0, sizeof(*s));
 	c_name(name, ig->name, s->name, sizeof s->name);
-	const char **k = qf_xmalloc((size_t)(ig->nn ? ig->nn : 1) * sizeof(char *));
+	const char *k[QF_CGEN_MAX_KERNELS];
 	s->n_kernels = kernels(ig, k, false);
 	bool scratch = false;
 	s->code_bytes = RUN_TEXT + (int64_t)PER_LAYER_TEXT * ig->nn;
@@ -161,7 +175,6 @@ void qf_cgen_measure(const qf_igraph *ig, const char *name, qf_cgen_summary *s)
 	}
 	if (scratch)
 		s->code_bytes += SCRATCH_TEXT;
-	free(k);
 	s->arena_bytes = ig->arena_bytes;
 	s->stack_bytes = STACK_ESTIMATE;
 	/* model.h, model.c, weights.h, weights.c, model.mk, 6 headers, kernels */
@@ -311,6 +324,66 @@ static void weights_files(qf_sbuf *h, qf_sbuf *c, const qf_igraph *ig, const cha
 	qf_cgen_out(h, "\n#endif\n");
 }
 
+/* A split layer (runs of channels at different weight widths): per run k
+ * its parameters L<i>_<k>, writing channels [c0, c1) of the full output
+ * (out_stride; fc: one pixel, no stride needed), and its requant L<i>_rq<k>
+ * from channel c0 of the layer's arrays. */
+static void split_structs(qf_sbuf *b, const qf_igraph *ig, const char *nm, int i)
+{
+	const qf_inode *n = &ig->n[i];
+	const qf_itensor *x = &ig->t[n->in[0]], *y = &ig->t[n->out];
+	for (int r = 0; r < n->nparts; r++) {
+		const qf_ipart *p = &ig->part[n->part + r];
+		if (n->op == QF_IOP_CONV)
+			qf_cgen_out(b,
+			    "static const qf_rt_conv L%d_%d = {.in_h = %d, .in_w = %d, .in_c = %d, .out_h = %d, .out_w = %d, "
+			    ".out_c = %d,\n\t.k_h = %d, .k_w = %d, .stride_h = %d, .stride_w = %d, .pad_top = %d, "
+			    ".pad_left = %d,\n\t.in_zp = %d, .in_bits = %d, .out_bits = %d, .w_bits = %d, .out_stride = %d};\n",
+			    i, r, x->h, x->w, x->c, y->h, y->w, p->c1 - p->c0, n->k_h, n->k_w, n->stride, n->stride,
+			    n->pad_top, n->pad_left, (int)x->zp, x->bits, y->bits, p->w_bits, y->c);
+		else
+			qf_cgen_out(b,
+			    "static const qf_rt_fc L%d_%d = {.in_n = %lld, .out_n = %d, .in_zp = %d, .in_bits = %d, "
+			    ".out_bits = %d, .w_bits = %d};\n",
+			    i, r, (long long)qf_itensor_elems(x), p->c1 - p->c0, (int)x->zp, x->bits, y->bits, p->w_bits);
+		char m[128];
+		if (n->mult >= 0)
+			snprintf(m, sizeof m, "qf_%s_m%d + %d", nm, i, p->c0);
+		else
+			snprintf(m, sizeof m, "0");
+		qf_cgen_out(b, "static const qf_rt_requant L%d_rq%d = {%s, qf_%s_n%d + %d, %d, %d, %d};\n", i, r, m, nm, i,
+		    p->c0, (int)y->zp, (int)n->act_min, (int)n->act_max);
+	}
+}
+
+/* The calls of a split layer, one per run, each from its rows of w<i> and
+ * its biases into its channels of the output (4-bit output: runs start on
+ * even channels, checked by the verifier, so c0 / 2 is a byte). */
+static void split_calls(qf_sbuf *b, const qf_igraph *ig, const char *nm, int i, bool ref)
+{
+	const qf_inode *n = &ig->n[i];
+	const qf_itensor *y = &ig->t[n->out];
+	long long xo = ig->t[n->in[0]].offset;
+	for (int r = 0; r < n->nparts; r++) {
+		const qf_ipart *p = &ig->part[n->part + r];
+		const char *k = ref ? ref_kernel(n) : kernel_at(ig, n, p->w_bits);
+		long long yo = y->offset + (y->bits == 8 ? p->c0 : p->c0 / 2), wo = p->w_off - n->w_off;
+		char bias[128];
+		if (n->bias >= 0)
+			snprintf(bias, sizeof bias, "qf_%s_b%d + %d", nm, i, p->c0);
+		else
+			snprintf(bias, sizeof bias, "0");
+		if (ref)
+			qf_cgen_out(b, "\tst = %s(&L%d_%d, &L%d_rq%d, a + %lld, qf_%s_w%d + %lld, %s, a + %lld);\n", k, i, r, i,
+			    r, xo, nm, i, wo, bias, yo);
+		else
+			qf_cgen_out(b,
+			    "\tst = %s(&L%d_%d, &L%d_rq%d, a + %lld, qf_%s_w%d + %lld, %s, a + %lld, a + %lld, %lld);\n", k, i,
+			    r, i, r, xo, nm, i, wo, bias, yo, (long long)n->scratch_off, (long long)n->scratch);
+		qf_cgen_out(b, "\tif (st != QF_RT_OK)\n\t\treturn st;\n");
+	}
+}
+
 static void model_c(qf_sbuf *b, const qf_igraph *ig, const char *nm, bool ref)
 {
 	char up[64];
@@ -344,13 +417,21 @@ static void model_c(qf_sbuf *b, const qf_igraph *ig, const char *nm, bool ref)
 		if (n->op != QF_IOP_FC && n->op != QF_IOP_ADD)
 			qf_cgen_out(b, " %dx%d stride %d pad %d", n->k_h, n->k_w, n->stride, n->pad_top);
 		qf_cgen_out(b, ", %dx%dx%d -> %dx%dx%d", x->h, x->w, x->c, y->h, y->w, y->c);
-		if (weighted(n))
+		if (weighted(n) && !n->nparts)
 			qf_cgen_out(b, ", %d-bit weights", n->w_bits);
+		for (int r = 0; r < n->nparts; r++) {
+			const qf_ipart *p = &ig->part[n->part + r];
+			qf_cgen_out(b, "%s [%d, %d) at %d bits", r ? "," : ", weights of channels", p->c0, p->c1, p->w_bits);
+		}
 		if (n->act != QF_ACT_NONE)
 			qf_cgen_out(b, ", %s", qf_act_name[n->act]);
 		qf_cgen_out(b, " */\n");
 		if (sp == QF_SPEC_ALWAYS) {
 			qf_cgen_spec_layer(b, ig, nm, i);
+			continue;
+		}
+		if (n->nparts) {
+			split_structs(b, ig, nm, i);
 			continue;
 		}
 		if (sp == QF_SPEC_NODSP)
@@ -433,6 +514,10 @@ static void model_c(qf_sbuf *b, const qf_igraph *ig, const char *nm, bool ref)
 			qf_cgen_out(b, "#if !defined(__ARM_FEATURE_DSP)\n");
 			qf_cgen_spec_call(b, ig, i);
 			qf_cgen_out(b, "#else\n");
+		}
+		if (n->nparts) {
+			split_calls(b, ig, nm, i, ref);
+			continue;
 		}
 		if (weighted(n)) {
 			char bias[80];
@@ -644,7 +729,7 @@ static void remove_tree(const char *dir)
 static int runtime_files(const qf_igraph *ig, bool ref, char files[][64])
 {
 	int nf = 0;
-	const char **k = qf_xmalloc((size_t)(ig->nn ? ig->nn : 1) * sizeof(char *));
+	const char *k[QF_CGEN_MAX_KERNELS];
 	int nk = kernels(ig, k, ref);
 	if (ref) {
 		snprintf(files[nf++], 64, "qf_runtime.h");
@@ -663,7 +748,6 @@ static int runtime_files(const qf_igraph *ig, bool ref, char files[][64])
 		if (scratch)
 			snprintf(files[nf++], 64, "scratch.c");
 	}
-	free(k);
 	return nf;
 }
 
@@ -695,7 +779,7 @@ int qf_cgen_emit(const qf_igraph *ig, const qf_cgen_opts *o, qf_cgen_summary *s,
 	}
 	int rc = 0;
 	qf_sbuf mh = {0}, mc = {0}, wh = {0}, wc = {0}, mk = {0};
-	char files[N_RT_HEADERS + QF_IOP_COUNT + 4][64];
+	char files[N_RT_HEADERS + QF_CGEN_MAX_KERNELS + 4][64];
 	int nf = runtime_files(ig, o->ref_kernels, files);
 	model_h(&mh, ig, nm, o->source);
 	model_c(&mc, ig, nm, o->ref_kernels);

@@ -56,8 +56,11 @@ char *qf_source_file(const char *rel, size_t *len, qf_diag *d);
 /* Writes len bytes to dir/name; -1 after reporting. */
 int qf_write_file(const char *dir, const char *name, const char *data, size_t len, qf_diag *d);
 
-/* The runtime kernel that runs node n ("qf_conv_s8", ...). */
+/* The runtime kernel that runs node n ("qf_conv_s8", ...; of a split layer at its widest run's width). */
 const char *qf_cgen_kernel(const qf_igraph *ig, const qf_inode *n);
+/* More than the runtime's distinct kernels (14: four convs, three depthwise,
+ * four fc, two pools, add): the bound of a model's kernel list. */
+#define QF_CGEN_MAX_KERNELS 16
 /* What runs node n in the emitted code on a core with (dsp) or without
  * the DSP extension: "generated" (a loop emitted for this layer's shape,
  * see cgen_spec.c) or the runtime kernel's name. */

@@ -41,7 +41,8 @@ qf_spec qf_cgen_spec(const qf_igraph *ig, const qf_inode *n)
 	const qf_itensor *x = &ig->t[n->in[0]], *y = &ig->t[n->out];
 	switch (n->op) {
 	case QF_IOP_CONV:
-		if (x->bits != 8 || y->bits != 8 || taps(ig, n) > 4095)
+		/* a split layer (runs at different widths) calls the kernels */
+		if (x->bits != 8 || y->bits != 8 || taps(ig, n) > 4095 || n->nparts)
 			return QF_SPEC_NONE;
 		return taps(ig, n) <= SPEC_FEW_TAPS ? QF_SPEC_ALWAYS : QF_SPEC_NODSP;
 	case QF_IOP_MAXPOOL:
