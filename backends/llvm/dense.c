@@ -28,6 +28,10 @@
  *          takes that into account (no shifts back per weight);
  *   2-bit  word = four groups: bits 2f..2f+1 of byte j = w[4(g+f)+j], and
  *          (word << (6-2f)) & 0xC0C0C0C0 gives 64*w.
+ * A split layer (runs of output channels with weights at different widths,
+ * ir.h qf_ipart) is generated once per run: the run's channels are the
+ * layer's Cout, its width the layer's, and its outputs go to channels
+ * c0.. of pixels Ys elements apart in the common output tensor.
  * Plain path (Cortex-M0+, RISC-V, host): int16 column values in natural
  * order, weights stored tile by tile in the order the loop reads them at
  * their own width, widened with shifts, multiply-adds in int32.
@@ -48,6 +52,9 @@ typedef struct {
 	int xt, yt;                  /* tensors */
 	const qf_itensor *x, *y;
 	int H, W, Cin, OH, OW, Cout, KH, KW, S, PT, PL;
+	int c0, Ys;                  /* first output channel of the run; elements per output pixel */
+	int run;                     /* run of a split layer; -1: the whole layer */
+	int64_t w_off;               /* the run's packed rows in ig->w */
 	int64_t K, Kp;               /* values per output; padded to the weight word (DSP) */
 	int64_t npix;
 	bool dsp;
@@ -89,7 +96,9 @@ static void shape(const qf_lc *c, const qf_inode *n, dense *L)
 		L->OH = L->y->h;
 		L->OW = L->y->w;
 	}
-	L->Cout = L->y->c;
+	L->Cout = L->Ys = L->y->c;
+	L->run = -1;
+	L->w_off = n->w_off;
 	L->K = (int64_t)L->KH * L->KW * L->Cin;
 	L->npix = (int64_t)L->OH * L->OW;
 	L->wb = n->w_bits;
@@ -102,6 +111,17 @@ static void shape(const qf_lc *c, const qf_inode *n, dense *L)
 	}
 }
 
+/* L narrowed to run r of its split layer. */
+static void narrow(const qf_igraph *ig, dense *L, int r)
+{
+	const qf_ipart *p = &ig->part[L->n->part + r];
+	L->run = r;
+	L->c0 = p->c0;
+	L->Cout = p->c1 - p->c0;
+	L->wb = p->w_bits;
+	L->w_off = p->w_off;
+}
+
 /* Largest |sum of products| of each output channel over every input. */
 static int64_t *bounds(const qf_igraph *ig, const dense *L)
 {
@@ -109,7 +129,7 @@ static int64_t *bounds(const qf_igraph *ig, const dense *L)
 	int64_t rb = qf_packed_row_bytes(L->K, L->wb);
 	int64_t *b = qf_xcalloc((size_t)L->Cout, sizeof(int64_t));
 	for (int c = 0; c < L->Cout; c++) {
-		const uint8_t *row = ig->w + L->n->w_off + c * rb;
+		const uint8_t *row = ig->w + L->w_off + c * rb;
 		for (int64_t k = 0; k < L->K; k++)
 			b[c] += llabs((long long)qf_lc_wget(row, k, L->wb));
 		b[c] *= dev;
@@ -142,7 +162,7 @@ static bool want_dsp(const qf_lc *c, const qf_igraph *ig, const dense *L)
 		return false;
 	int ws = 8 - L->wb;
 	for (int ch = 0; ch < L->Cout; ch++) {
-		int64_t bias = L->n->bias >= 0 ? ig->i32[L->n->bias + ch] : 0;
+		int64_t bias = L->n->bias >= 0 ? ig->i32[L->n->bias + L->c0 + ch] : 0;
 		if ((L->bound[ch] + llabs((long long)bias)) << ws > INT32_MAX)
 			return false;
 	}
@@ -153,10 +173,17 @@ int64_t qf_lc_dense_scratch(const qf_lc *c, const qf_inode *n)
 {
 	/* the larger of the two paths' columns: P pixels of K values padded to
 	 * a weight word, int16 each */
-	dense L;
-	shape(c, n, &L);
-	tiles(c, &L, true);
-	return ((int64_t)L.P * L.Kp * 2 + 3) / 4 * 4;
+	int64_t most = 0;
+	for (int r = 0; r < (n->nparts ? n->nparts : 1); r++) {
+		dense L;
+		shape(c, n, &L);
+		if (n->nparts)
+			narrow(c->ig, &L, r); /* narrower weights pad K to longer words */
+		tiles(c, &L, true);
+		int64_t need = ((int64_t)L.P * L.Kp * 2 + 3) / 4 * 4;
+		most = need > most ? need : most;
+	}
+	return most;
 }
 
 /* ------------------------------------------------------------ weights */
@@ -166,7 +193,7 @@ static int32_t wval(const qf_igraph *ig, const dense *L, int ch, int64_t k)
 	if (k >= L->K)
 		return 0;
 	int64_t rb = qf_packed_row_bytes(L->K, L->wb);
-	return qf_lc_wget(ig->w + L->n->w_off + ch * rb, k, L->wb);
+	return qf_lc_wget(ig->w + L->w_off + ch * rb, k, L->wb);
 }
 
 static int tile_start(const dense *L, int j)
@@ -529,7 +556,10 @@ static LLVMValueRef tile_function(qf_lc *c, const dense *L, const qf_lc_rq *rq)
 	LLVMValueRef outer = c->fn;
 	LLVMTypeRef at[5] = {c->p8, c->p8, c->p8, c->p8, c->i32};
 	char nm[128];
-	snprintf(nm, sizeof nm, "qf_%s_L%d_tile", c->name, c->node);
+	if (L->run < 0)
+		snprintf(nm, sizeof nm, "qf_%s_L%d_tile", c->name, c->node);
+	else
+		snprintf(nm, sizeof nm, "qf_%s_L%d_r%d_tile", c->name, c->node, L->run);
 	LLVMValueRef f = LLVMAddFunction(c->m, nm, LLVMFunctionType(c->vd, at, 5, 0));
 	LLVMSetLinkage(f, LLVMInternalLinkage);
 	qf_lc_fn_attrs(c, f, true);
@@ -622,9 +652,9 @@ static LLVMValueRef tile_function(qf_lc *c, const dense *L, const qf_lc_rq *rq)
 			LLVMValueRef a = qf_lc_load(c, c->i32, accp, qf_lc_i32(c, 4 * (p * L->C + ch)), 4);
 			LLVMValueRef v = qf_lc_rq_apply(c, rq, &rf[ch], a);
 			if (ybase)
-				qf_lc_store(c, LLVMBuildTrunc(b, v, c->i8, ""), ybase, qf_lc_i32(c, p * L->Cout + ch), 1);
+				qf_lc_store(c, LLVMBuildTrunc(b, v, c->i8, ""), ybase, qf_lc_i32(c, p * L->Ys + ch), 1);
 			else
-				qf_lc_store_nibble(c, y, LLVMBuildAdd(b, e0, qf_lc_i32(c, p * L->Cout + ch), ""), v);
+				qf_lc_store_nibble(c, y, LLVMBuildAdd(b, e0, qf_lc_i32(c, p * L->Ys + ch), ""), v);
 		}
 	LLVMBuildRetVoid(b);
 	c->fn = outer;
@@ -634,17 +664,25 @@ static LLVMValueRef tile_function(qf_lc *c, const dense *L, const qf_lc_rq *rq)
 
 /* ------------------------------------------------------------ the layer */
 
-void qf_lc_dense(qf_lc *c, const qf_inode *n)
+/* The code of layer n, or of run r of it when it is split (r >= 0). */
+static void dense_run(qf_lc *c, const qf_inode *n, int r)
 {
 	const qf_igraph *ig = c->ig;
 	LLVMBuilderRef b = c->b;
 	dense L;
 	shape(c, n, &L);
+	if (r >= 0) {
+		QF_ASSERT(!L.pool); /* module.c fuses no pool into a split layer */
+		narrow(ig, &L, r);
+	}
 	L.bound = bounds(ig, &L);
 	tiles(c, &L, want_dsp(c, ig, &L));
 	QF_ASSERT(L.P <= 16 && L.C <= 16);
 	qf_lc_rq rq;
-	qf_lc_rq_init(c, n, L.ws, L.bound, &rq);
+	if (r >= 0)
+		qf_lc_rq_init_run(c, n, r, L.c0, L.c0 + L.Cout, L.ws, L.bound, &rq);
+	else
+		qf_lc_rq_init(c, n, L.ws, L.bound, &rq);
 
 	/* the weights, repacked */
 	size_t wlen;
@@ -653,7 +691,10 @@ void qf_lc_dense(qf_lc *c, const qf_inode *n)
 	if (L.dsp)
 		tile_bytes = L.Kp / L.vpw * L.C * 4;
 	char nm[48];
-	snprintf(nm, sizeof nm, "L%d_w", c->node);
+	if (r >= 0)
+		snprintf(nm, sizeof nm, "L%d_r%d_w", c->node, r);
+	else
+		snprintf(nm, sizeof nm, "L%d_w", c->node);
 	LLVMValueRef wt = qf_lc_const_bytes(c, nm, wp, wlen ? wlen : 1);
 	free(wp);
 
@@ -678,15 +719,29 @@ void qf_lc_dense(qf_lc *c, const qf_inode *n)
 	qf_lc_loop lc;
 	LLVMValueRef j = qf_lc_loop_begin(c, &lc, 0, L.ntc, 1, "chan");
 	LLVMValueRef s = qf_lc_smin(c, LLVMBuildMul(b, j, qf_lc_i32(c, L.C), ""), qf_lc_i32(c, L.Cout - L.C));
+	/* the run's first channel in the output (0 unless split) */
+	LLVMValueRef os = L.c0 ? LLVMBuildAdd(b, s, qf_lc_i32(c, L.c0), "") : s;
 	LLVMValueRef args[5] = {
 		qf_lc_byte_gep(c, wt, LLVMBuildMul(b, j, qf_lc_i32(c, tile_bytes), "")),
 		buf,
 		qf_lc_byte_gep(c, rq.table, LLVMBuildShl(b, s, qf_lc_i32(c, 4), "")),
 		qf_lc_tensor_ptr(c, L.pool ? L.pool->out : L.yt),
-		LLVMBuildAdd(b, LLVMBuildMul(b, q0, qf_lc_i32(c, L.Cout), ""), s, ""),
+		LLVMBuildAdd(b, LLVMBuildMul(b, q0, qf_lc_i32(c, L.Ys), ""), os, ""),
 	};
 	LLVMBuildCall2(b, LLVMGlobalGetValueType(tile), tile, args, 5, "");
 	qf_lc_loop_end(c, &lc);
 	qf_lc_loop_end(c, &lp);
 	free(L.bound);
+}
+
+void qf_lc_dense(qf_lc *c, const qf_inode *n)
+{
+	if (!n->nparts) {
+		dense_run(c, n, -1);
+		return;
+	}
+	/* one pass over the input per run: im2col again for each, the price of
+	 * keeping each run's inner loop at one width */
+	for (int r = 0; r < n->nparts; r++)
+		dense_run(c, n, r);
 }

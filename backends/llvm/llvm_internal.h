@@ -115,6 +115,10 @@ typedef struct {
  * bound: per channel the largest |sum of products| (without bias) the layer
  * can reach, for the choice of the fast form. */
 void qf_lc_rq_init(qf_lc *c, const qf_inode *n, int wscale_log2, const int64_t *bound, qf_lc_rq *rq);
+/* The same for run `run` (channels [c0, c1)) of a split layer: entry ch of
+ * the table, and bound[ch], are channel c0 + ch. */
+void qf_lc_rq_init_run(qf_lc *c, const qf_inode *n, int run, int c0, int c1, int wscale_log2, const int64_t *bound,
+		       qf_lc_rq *rq);
 /* One channel's table entry, loaded. */
 typedef struct {
 	LLVMValueRef m, r, e;        /* multiplier, rounding constant or shift, right shift */

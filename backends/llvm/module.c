@@ -84,7 +84,10 @@ static bool fusible(const qf_lc *c, int i)
 	if (i + 1 >= ig->nn)
 		return false;
 	const qf_inode *n = &ig->n[i], *p = &ig->n[i + 1];
-	if (n->op != QF_IOP_CONV || p->op != QF_IOP_MAXPOOL || p->in[0] != n->out || n->out == ig->output ||
+	/* a split layer is generated once per run of channels; fused, each run
+	 * would write its channels of the pool's output with a stride too: not
+	 * done, the pool runs on its own */
+	if (n->op != QF_IOP_CONV || n->nparts || p->op != QF_IOP_MAXPOOL || p->in[0] != n->out || n->out == ig->output ||
 	    p->pad_top || p->pad_left || p->k_h * p->k_w > 16 || ig->t[n->out].bits != 8)
 		return false;
 	for (int j = 0; j < ig->nn; j++)

@@ -40,9 +40,17 @@
 
 void qf_lc_rq_init(qf_lc *c, const qf_inode *n, int ws, const int64_t *bound, qf_lc_rq *rq)
 {
+	qf_lc_rq_init_run(c, n, -1, 0, c->ig->t[n->out].c, ws, bound, rq);
+}
+
+void qf_lc_rq_init_run(qf_lc *c, const qf_inode *n, int run, int c0, int c1, int ws, const int64_t *bound,
+		       qf_lc_rq *rq)
+{
 	const qf_igraph *ig = c->ig;
 	const qf_itensor *y = &ig->t[n->out];
-	int64_t nch = y->c;
+	int64_t nch = c1 - c0;
+	/* the run's channels of the layer's arrays: entry ch is channel c0 + ch */
+	int64_t bias_at = n->bias >= 0 ? n->bias + c0 : -1, shift_at = n->shift + c0, mult_at = n->mult + c0;
 	memset(rq, 0, sizeof(*rq));
 	rq->wscale_log2 = ws;
 	rq->zp = y->zp;
@@ -50,9 +58,9 @@ void qf_lc_rq_init(qf_lc *c, const qf_inode *n, int ws, const int64_t *bound, qf
 	rq->hi = n->act_max;
 	bool fast = true;
 	for (int64_t ch = 0; ch < nch && fast; ch++) {
-		int64_t bias = n->bias >= 0 ? ig->i32[n->bias + ch] : 0;
+		int64_t bias = bias_at >= 0 ? ig->i32[bias_at + ch] : 0;
 		int64_t B = bound[ch] + llabs(bias);
-		int32_t s = ig->i32[n->shift + ch];
+		int32_t s = ig->i32[shift_at + ch];
 		if ((B << ws) > LIM)
 			fast = false;
 		else if (ig->pow2) {
@@ -69,10 +77,10 @@ void qf_lc_rq_init(qf_lc *c, const qf_inode *n, int ws, const int64_t *bound, qf
 	int32_t *tab = qf_xcalloc((size_t)nch * 4, sizeof(int32_t));
 	for (int64_t ch = 0; ch < nch; ch++) {
 		int32_t *e = tab + 4 * ch;
-		int64_t bias = n->bias >= 0 ? ig->i32[n->bias + ch] : 0;
-		int32_t s = ig->i32[n->shift + ch];
+		int64_t bias = bias_at >= 0 ? ig->i32[bias_at + ch] : 0;
+		int32_t s = ig->i32[shift_at + ch];
 		e[3] = (int32_t)(uint32_t)((uint64_t)bias << ws);
-		e[0] = ig->pow2 ? 0 : ig->i32[n->mult + ch];
+		e[0] = ig->pow2 ? 0 : ig->i32[mult_at + ch];
 		if (!fast) {
 			e[1] = s;
 		} else if (ig->pow2) {
@@ -87,7 +95,10 @@ void qf_lc_rq_init(qf_lc *c, const qf_inode *n, int ws, const int64_t *bound, qf
 		}
 	}
 	char nm[64];
-	snprintf(nm, sizeof nm, "L%d_rq", c->node);
+	if (run < 0)
+		snprintf(nm, sizeof nm, "L%d_rq", c->node);
+	else
+		snprintf(nm, sizeof nm, "L%d_r%d_rq", c->node, run);
 	rq->table = qf_lc_const_bytes(c, nm, tab, (size_t)nch * 16);
 	free(tab);
 }
