@@ -149,15 +149,11 @@ static float *take(bump *b, int64_t n)
 	return p;
 }
 
-/* Activation fake quantization runs in fixed chunks of FQ_CHUNK values;
- * each chunk's gradient sums (4 doubles) are kept apart and added in
- * chunk order, so they do not depend on the thread count. */
-#define FQ_CHUNK 32768
+/* An activation quantizer's gradient sums (4 doubles, 8 floats) are kept
+ * per image and added in image order, so they do not depend on the thread
+ * count, nor on whether the quantizer runs as its own pass or in its
+ * consumer (the same kernel over the same images either way). */
 #define QF_FQ_PART 8
-static int fq_chunks(int64_t n)
-{
-	return (int)((n + FQ_CHUNK - 1) / FQ_CHUNK);
-}
 
 typedef struct {
 	int *consumers;              /* per tensor */
@@ -276,6 +272,21 @@ static void plan(qf_engine *e, plan_info *pi, unsigned flags)
 			}
 	for (int j = 0; j < e->n_steps; j++)
 		e->steps[j].qa = e->qat ? qf_qat_act_of(e->qat, e->steps[j].out_t) : -1;
+	/* A quantized output read only by a pool: the pool applies the
+	 * quantizer (see qf_step.xq). */
+	for (int j = 0; fuse && !(flags & QF_ENG_NO_FQ_FUSE) && j < e->n_steps; j++) {
+		qf_step *p = &e->steps[j];
+		if (p->qa < 0 || pi->consumers[p->out_t] != 1 || p->out_t == g->output)
+			continue;
+		for (int k = j + 1; k < e->n_steps; k++) {
+			qf_step *c = &e->steps[k];
+			if (g->n[c->node].in[0] == p->out_t && (c->op == QF_OP_MAXPOOL || c->op == QF_OP_AVGPOOL ||
+								 c->op == QF_OP_GAVGPOOL)) {
+				c->xq = p;
+				p->fq_fused = true;
+			}
+		}
+	}
 	/* Lazy dy: a direct convolution without an input gradient feeding only
 	 * a fused bn+pool step (see qf_step.dy_bn). */
 	for (int j = 1; fuse && j < e->n_steps; j++) {
@@ -334,10 +345,9 @@ static void layout(qf_engine *e, const plan_info *pi, bump *b)
 		if (pi->needs_grad[out])
 			grad[out] = take(b, n);
 		int64_t p = 0;
-		if (s->qa >= 0) {
-			s->yraw = take(b, n);
-			p = QF_FQ_PART * (int64_t)fq_chunks(n);
-		}
+		/* Fused, the consumer reads the one buffer the step writes. */
+		if (s->qa >= 0)
+			s->yraw = s->fq_fused ? val[out] : take(b, n);
 		switch (s->op) {
 		case QF_OP_CONV2D:
 			p = qf_conv_part_floats(s, B);
@@ -354,6 +364,8 @@ static void layout(qf_engine *e, const plan_info *pi, bump *b)
 			break;
 		case QF_OP_MAXPOOL:
 			s->arg = (int32_t *)(void *)take(b, n);
+			if (s->xq)
+				s->pmax = take(b, n);
 			break;
 		case QF_OP_FC:
 			if (s->xs[0].h * s->xs[0].w > 1)
@@ -364,8 +376,8 @@ static void layout(qf_engine *e, const plan_info *pi, bump *b)
 		}
 		if (p > part)
 			part = p;
-		if (s->qa >= 0 && QF_FQ_PART * (int64_t)fq_chunks(n) > part)
-			part = QF_FQ_PART * (int64_t)fq_chunks(n);
+		if ((s->qa >= 0 || s->xq) && QF_FQ_PART * (int64_t)B > part)
+			part = QF_FQ_PART * (int64_t)B;
 	}
 	e->run.part = take(b, part);
 	e->run.part_floats = part;
@@ -637,61 +649,66 @@ typedef struct {
 	const qf_step *s;
 	qf_fq f;
 	bool quant;
-	int64_t total;
+	int64_t per;                 /* values per image */
 	double *part;
 } fq_ctx;
 
-static void fq_fwd_task(void *ctx, int chunk, int thread)
+static void fq_fwd_task(void *ctx, int64_t b, int64_t e, int thread)
 {
 	(void)thread;
 	fq_ctx *c = ctx;
-	int64_t b = (int64_t)chunk * FQ_CHUNK, n = c->total - b < FQ_CHUNK ? c->total - b : FQ_CHUNK;
+	int64_t i = b * c->per, n = (e - b) * c->per;
 	if (c->quant)
-		qf_fq_forward(&c->f, c->s->yraw + b, c->s->yq + b, n);
+		qf_fq_forward(&c->f, c->s->yraw + i, c->s->yq + i, n);
 	else
-		memcpy(c->s->yq + b, c->s->yraw + b, (size_t)n * sizeof(float));
+		memcpy(c->s->yq + i, c->s->yraw + i, (size_t)n * sizeof(float));
 }
 
-static void fq_bwd_task(void *ctx, int chunk, int thread)
+static void fq_bwd_task(void *ctx, int64_t b, int64_t e, int thread)
 {
 	(void)thread;
 	fq_ctx *c = ctx;
-	int64_t b = (int64_t)chunk * FQ_CHUNK, n = c->total - b < FQ_CHUNK ? c->total - b : FQ_CHUNK;
-	qf_fq_grad g = {0};
-	qf_fq_backward(&c->f, c->s->yraw + b, c->s->dy + b, c->s->dy + b, n, false, &g);
-	double *p = c->part + 4 * chunk;
-	p[0] = g.ds;
-	p[1] = g.dz;
-	p[2] = g.dqmin;
-	p[3] = g.dqmax;
+	for (int64_t i = b; i < e; i++)
+		qf_fq_bwd_block(&c->f, c->s->yraw + i * c->per, c->s->dy + i * c->per, c->per, c->part + 4 * i);
 }
 
-/* The step wrote yraw; its consumers read yq. The quantizer's observers
- * see the whole batch (prepare), then the chunks run in parallel. */
+/* The step wrote yraw; its consumers read yq, or, fused, quantize yraw
+ * as they read it with s->fq. The quantizer's observers see the whole
+ * batch (prepare) before anything is quantized. */
 static void quantize_out(qf_engine *e, qf_step *s, int n, bool train)
 {
 	int64_t per = qf_shape_elems(s->ys);
-	fq_ctx c = {.s = s, .total = per * n};
-	c.quant = qf_qat_act_prepare(e->qat, s->qa, s->yraw, c.total, per, train, &c.f);
-	qf_pool_run(e->pool, fq_chunks(c.total), fq_fwd_task, &c);
+	fq_ctx c = {.s = s, .per = per};
+	c.quant = qf_qat_act_prepare(e->qat, s->qa, s->yraw, per * n, per, train, &c.f);
+	s->fq = c.f;
+	s->fq_on = c.quant;
+	if (!s->fq_fused)
+		qf_par_range(&e->run, n, 2 * per, fq_fwd_task, &c);
+}
+
+/* The per-image sums the quantizer's backward left in part, in image
+ * order, to the quantizer. */
+static void quantize_sums(qf_engine *e, const qf_step *s, int n)
+{
+	const double *part = (const double *)(void *)e->run.part;
+	qf_fq_grad g = {0};
+	for (int i = 0; i < n; i++) {
+		g.ds += part[4 * i];
+		g.dz += part[4 * i + 1];
+		g.dqmin += part[4 * i + 2];
+		g.dqmax += part[4 * i + 3];
+	}
+	qf_qat_act_grad(e->qat, s->qa, &g);
 }
 
 /* dy (the gradient at yq) becomes the gradient at yraw, in place. */
 static void quantize_grad(qf_engine *e, qf_step *s, int n)
 {
-	fq_ctx c = {.s = s, .total = qf_shape_elems(s->ys) * n, .part = (double *)(void *)e->run.part};
+	fq_ctx c = {.s = s, .per = qf_shape_elems(s->ys), .part = (double *)(void *)e->run.part};
 	if (!qf_qat_act_bwd(e->qat, s->qa, &c.f))
 		return;
-	int chunks = fq_chunks(c.total);
-	qf_pool_run(e->pool, chunks, fq_bwd_task, &c);
-	qf_fq_grad g = {0};
-	for (int k = 0; k < chunks; k++) {
-		g.ds += c.part[4 * k];
-		g.dz += c.part[4 * k + 1];
-		g.dqmin += c.part[4 * k + 2];
-		g.dqmax += c.part[4 * k + 3];
-	}
-	qf_qat_act_grad(e->qat, s->qa, &g);
+	qf_par_range(&e->run, n, 3 * c.per, fq_bwd_task, &c);
+	quantize_sums(e, s, n);
 }
 
 void qf_engine_forward(qf_engine *e, int n, bool train)
@@ -796,8 +813,12 @@ void qf_engine_backward(qf_engine *e, int n)
 		if (!s->dy)
 			continue;
 		double t0 = e->prof ? now() : 0;
-		if (s->qa >= 0)
+		if (s->qa >= 0 && !s->fq_fused)
 			quantize_grad(e, s, n);
+		/* A pool with the quantizer of its input: its backward applies
+		 * the quantizer's (ops_pool.c) and leaves the sums in part. */
+		if (s->xq)
+			s->xq->fq_on = qf_qat_act_bwd(e->qat, s->xq->qa, &s->xq->fq);
 		switch (s->op) {
 		case QF_OP_CONV2D:
 			qf_conv_backward(&e->run, s);
@@ -829,6 +850,8 @@ void qf_engine_backward(qf_engine *e, int n)
 		case QF_OP_COUNT:
 			qf_die("bad op in plan");
 		}
+		if (s->xq && s->xq->fq_on && s->dx[0])
+			quantize_sums(e, s->xq, n);
 		if (e->prof)
 			e->prof[2 * j + 1] += now() - t0;
 	}

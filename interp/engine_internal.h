@@ -9,6 +9,8 @@
 #ifndef QF_ENGINE_INTERNAL_H
 #define QF_ENGINE_INTERNAL_H
 
+#include <math.h>
+
 #include "interp/interp.h"
 
 /* ------------------------------------------------------------ vectors */
@@ -77,6 +79,50 @@ static inline int qf_period(int c)
 	}
 	return c / a * QF_VL;
 }
+
+/* One fake-quantized value (x / s, rounded, clamped; docs/qat.md), as
+ * qf_fq_forward computes it, operation for operation, so a consumer that
+ * quantizes what it reads gets the values of the separate pass bit for
+ * bit. The vector form rounds by adding and subtracting 1.5 * 2^23 (half
+ * to even for |u| < 2^22, which the first clamp ensures), as fakequant.c
+ * does. */
+static inline float qf_fq1(const qf_fq *q, float x)
+{
+	const float z = q->z, lo = q->qmin, hi = q->qmax, ulo = lo - z - 1, uhi = hi - z + 1;
+	float u = x / q->s;
+	u = u < ulo ? ulo : u > uhi ? uhi : u;
+	float v = rintf(u) + z;
+	v = v < lo ? lo : v > hi ? hi : v;
+	return (v - z) * q->s;
+}
+typedef struct {
+	qf_vf s, z, lo, hi, ulo, uhi, m;
+} qf_vfq;
+/* Built once per loop: the splats stay in registers. */
+#define QF_VFQ_INIT(q)                                                                              \
+	((qf_vfq){QF_VSPLAT((q)->s), QF_VSPLAT((q)->z), QF_VSPLAT((q)->qmin), QF_VSPLAT((q)->qmax),   \
+		  QF_VSPLAT((q)->qmin - (q)->z - 1), QF_VSPLAT((q)->qmax - (q)->z + 1),                 \
+		  QF_VSPLAT(12582912.0f)})
+#define QF_VFQ(k, x)                                                                                \
+	({                                                                                          \
+		qf_vf u_ = (x) / (k).s;                                                             \
+		u_ = QF_VSEL(u_ < (k).ulo, (k).ulo, u_);                                            \
+		u_ = QF_VSEL(u_ > (k).uhi, (k).uhi, u_);                                            \
+		qf_vf v_ = (u_ + (k).m) - (k).m + (k).z;                                            \
+		v_ = QF_VSEL(v_ < (k).lo, (k).lo, v_);                                              \
+		v_ = QF_VSEL(v_ > (k).hi, (k).hi, v_);                                              \
+		(v_ - (k).z) * (k).s;                                                               \
+	})
+
+/* The straight-through backward of qf_fq_backward over n values, in
+ * place (dy, the gradient at the quantized values, becomes the gradient
+ * at x), vectorised: every dx is the same float expression, but the four
+ * sums are kept in 8 lane partials (added in lane order at the end)
+ * instead of one running sum, so they can differ from qf_fq_backward's in
+ * the last bits of a double. sums[] is stored, not added. The engine's
+ * activation quantizers use this one kernel whether they run as their own
+ * pass or inside their consumer, so those two agree bit for bit. */
+void qf_fq_bwd_block(const qf_fq *q, const float *x, float *dy, int64_t n, double sums[4]);
 
 /* ------------------------------------------------------------ worker pool */
 
@@ -212,7 +258,7 @@ static inline int64_t qf_shape_elems(qf_shape s) { return (int64_t)s.c * s.h * s
 typedef float (*qf_wxform_fn)(const void *ctx, int co, float w);
 
 /* Fused activation applied by an op to its own output (bn + relu). */
-typedef enum { QF_FUSE_NONE, QF_FUSE_RELU, QF_FUSE_RELU6 } qf_fuse;
+typedef enum { QF_FUSE_NONE, QF_FUSE_RELU, QF_FUSE_RELU6 } qf_fused_act;
 
 /* One node as the engine runs it. Buffers are batch-major NHWC arrays of
  * batch * elems floats in the arena; a NULL gradient means nothing upstream
@@ -234,12 +280,24 @@ typedef struct qf_step {
 	float *rmean, *rvar;         /* bn running statistics */
 	int k, s, pad, groups;
 	float eps, momentum;
-	qf_fuse fuse;
+	qf_fused_act fuse;
 	int pool_k;                  /* bn: k x k max pool (stride k) fused after the activation; 0 none */
 	int qa;                      /* activation quantizer of the output (qf_qat_act_of), -1 none */
 	float *yraw, *yq;            /* quantized: y == yraw, consumers read yq */
+	/* Quantizer fused into the consumer: when a quantized output's only
+	 * reader is a pool (max, average, global), that pool reads yraw and
+	 * quantizes each value as it loads it, and its backward turns each
+	 * image's input gradient into the gradient at yraw while that image
+	 * is in cache; yq is never written. The producer has fq_fused; the
+	 * pool has xq pointing at it. fq/fq_on: the quantizer of the pass in
+	 * progress (forward, then backward with its gradient modification),
+	 * off in the float phase. */
+	bool fq_fused, fq_on;
+	qf_fq fq;
+	struct qf_step *xq;
 	uint8_t *parg;               /* its argmax: window index per output element */
-	float *pmax;                 /* the bn input at that argmax (backward reads it, not the map) */
+	float *pmax;                 /* the bn input at that argmax (backward reads it, not the map);
+				      * a max pool with xq: its input before the quantizer there */
 	/* Lazy input gradient: a fused bn+pool step whose input comes from a
 	 * direct convolution that needs no input gradient does not write its
 	 * dx; the convolution's weight gradient computes each dy value from
@@ -308,6 +366,7 @@ enum {
 	QF_ENG_INPUT_GRAD = 1,       /* compute the input's gradient */
 	QF_ENG_NO_FUSE = 2,          /* run every node as its own step */
 	QF_ENG_PAR_ALWAYS = 4,       /* split even tiny loops (tests of determinism) */
+	QF_ENG_NO_FQ_FUSE = 8,       /* activation quantizers as their own passes */
 };
 qf_engine *qf_engine_new_opts(qf_graph *g, int batch, int threads, unsigned flags, qf_diag *d);
 float *qf_engine_output_grad(qf_engine *e);

@@ -10,7 +10,7 @@
  * formula independently (tests/unit/test_fakequant.c). */
 #include <math.h>
 
-#include "interp.h"
+#include "interp/engine_internal.h"
 
 void qf_fq_range(int bits, bool symmetric, int *qmin, int *qmax)
 {
@@ -129,6 +129,68 @@ void qf_fq_backward(const qf_fq *q, const float *x, const float *dy, float *dx, 
 		g->dz += sums[1];
 		g->dqmin += sums[2];
 		g->dqmax += sums[3];
+	}
+}
+
+typedef double qf_vd __attribute__((vector_size(32), aligned(8), may_alias));
+
+/* The 8 float lanes of v as two 4-double halves (exact). */
+#define LO4(v) __builtin_convertvector(*(const qf_v4 *)(const void *)&(v), qf_vd)
+#define HI4(v) __builtin_convertvector(*((const qf_v4 *)(const void *)&(v) + 1), qf_vd)
+
+/* fq_bwd's arithmetic on 8 lanes. Each per-element term is the same
+ * product of two floats (exact in double) as in fq_bwd; below and above
+ * the range the terms of dz, dqmin and dqmax are d s on the lanes where
+ * they apply and 0 elsewhere, and adding 0 changes no sum. */
+QF_CLONES void qf_fq_bwd_block(const qf_fq *q, const float *x, float *dy, int64_t n, double sums[4])
+{
+	const float s = q->s, z = q->z, lo = q->qmin, hi = q->qmax, delta = q->delta, ulo = lo - z - 1,
+		    uhi = hi - z + 1;
+	const qf_vf vs = QF_VSPLAT(s), vz = QF_VSPLAT(z), vlo = QF_VSPLAT(lo), vhi = QF_VSPLAT(hi),
+		    vulo = QF_VSPLAT(ulo), vuhi = QF_VSPLAT(uhi), vm = QF_VSPLAT(MAGIC), zero = {0},
+		    tlo = QF_VSPLAT(lo - z), thi = QF_VSPLAT(hi - z), one = QF_VSPLAT(1), vdelta = QF_VSPLAT(delta);
+	const qf_vd sd = (qf_vd){0} + (double)s;
+	/* [0] low lanes, [1] high lanes */
+	qf_vd ds[2] = {{0}}, dz[2] = {{0}}, dlo[2] = {{0}}, dhi[2] = {{0}};
+	int64_t i = 0;
+	for (; i + QF_VL <= n; i += QF_VL) {
+		qf_vf d = QF_VLOAD(dy + i), u = QF_VLOAD(x + i) / vs;
+		qf_vf uc = QF_VSEL(u < vulo, vulo, u);
+		uc = QF_VSEL(uc > vuhi, vuhi, uc);
+		qf_vf r = (uc + vm) - vm, v = r + vz;
+		qf_vi below = v < vlo, above = v > vhi, out = below | above;
+		qf_vf t = QF_VSEL(below, tlo, QF_VSEL(above, thi, r - u));
+		qf_vf dl = QF_VSEL(below, d, zero), dh = QF_VSEL(above, d, zero), dd = QF_VSEL(out, d, zero);
+		ds[0] += LO4(d) * LO4(t);
+		ds[1] += HI4(d) * HI4(t);
+		dz[0] -= LO4(dd) * sd;
+		dz[1] -= HI4(dd) * sd;
+		dlo[0] += LO4(dl) * sd;
+		dlo[1] += HI4(dl) * sd;
+		dhi[0] += LO4(dh) * sd;
+		dhi[1] += HI4(dh) * sd;
+		qf_vf g = d;
+		if (delta != 0) {
+			qf_vf f = QF_VSEL(d > zero, u - r, QF_VSEL(d < zero, r - u, zero));
+			g = d * (one + vdelta * f);
+		}
+		QF_VSTORE(dy + i, QF_VSEL(out, zero, g));
+	}
+	double lane[4][QF_VL];
+	for (int h = 0; h < 2; h++)
+		for (int k = 0; k < 4; k++) {
+			lane[0][4 * h + k] = ds[h][k];
+			lane[1][4 * h + k] = dz[h][k];
+			lane[2][4 * h + k] = dlo[h][k];
+			lane[3][4 * h + k] = dhi[h][k];
+		}
+	double tail[4];
+	fq_bwd(q, x + i, dy + i, dy + i, n - i, false, tail);
+	for (int k = 0; k < 4; k++) {
+		double a = 0;
+		for (int l = 0; l < QF_VL; l++)
+			a += lane[k][l];
+		sums[k] = a + tail[k];
 	}
 }
 

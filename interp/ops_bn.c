@@ -138,7 +138,7 @@ static void merge_stats(const bn_ctx *b, double *mean, double *m2)
 }
 
 QF_CLONES static void norm_flat(float *y, const float *x, int64_t f0, int64_t f1, int L, const float *sc,
-				const float *sh, qf_fuse fuse)
+				const float *sh, qf_fused_act fuse)
 {
 	int j = 0;
 	int64_t f = f0;
@@ -180,7 +180,7 @@ static void norm_range(void *ctx, int64_t r0, int64_t r1, int thread)
  * gradients (where the maxima tie, the activation is flat). */
 typedef uint8_t qf_vb __attribute__((vector_size(QF_VL), aligned(1), may_alias));
 
-static inline float act1(qf_fuse fuse, float z)
+static inline float act1(qf_fused_act fuse, float z)
 {
 	z = z > 0 ? z : 0;
 	return fuse == QF_FUSE_RELU6 && z > 6 ? 6 : z;
@@ -399,7 +399,7 @@ void qf_bn_forward(qf_run *r, qf_step *s)
 	 : (fuse) == QF_FUSE_RELU6 ? QF_VSEL(((y) > 0) & ((y) < 6), (dy), (qf_vf){0})         \
 				   : (dy))
 
-static inline float act_grad1(qf_fuse fuse, float y, float dy)
+static inline float act_grad1(qf_fused_act fuse, float y, float dy)
 {
 	switch (fuse) {
 	case QF_FUSE_RELU:
@@ -412,7 +412,7 @@ static inline float act_grad1(qf_fuse fuse, float y, float dy)
 }
 
 QF_CLONES static void gsum_flat(const float *x, const float *y, const float *dy, int64_t f0, int64_t f1, int L,
-				const float *mean, float *sg, float *sgx, qf_fuse fuse)
+				const float *mean, float *sg, float *sgx, qf_fused_act fuse)
 {
 	int j = 0;
 	int64_t f = f0;
@@ -444,7 +444,7 @@ static void gsum_task(void *ctx, int chunk, int thread)
 }
 
 QF_CLONES static void dx_flat(float *dx, const float *x, const float *y, const float *dy, int64_t f0, int64_t f1,
-			      int L, const float *ka, const float *kb, const float *kc, qf_fuse fuse, bool acc)
+			      int L, const float *ka, const float *kb, const float *kc, qf_fused_act fuse, bool acc)
 {
 	int j = 0;
 	int64_t f = f0;
