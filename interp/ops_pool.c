@@ -65,11 +65,12 @@ static void fq_img(const pool_ctx *c, int64_t n, float *dx)
 }
 
 /* One image. Channels go QF_VL at a time when C allows; ties keep the first
- * maximum in window order, in both paths. */
-QF_CLONES static void max_fwd_img(const qf_step *s, const qf_fq *q, const float *x, float *y, int32_t *arg,
-				    float *raw)
+ * maximum in window order, in both paths. quant is a constant at each call
+ * below, so the window loop has no test for it. */
+static inline __attribute__((always_inline)) void max_img(const qf_step *s, const qf_fq *q, const float *x, float *y,
+							   int32_t *arg, float *raw, const bool quant)
 {
-	const qf_vfq kq = q ? QF_VFQ_INIT(q) : (qf_vfq){0};
+	const qf_vfq kq = quant ? QF_VFQ_INIT(q) : (qf_vfq){0};
 	const int C = s->xs[0].c, H = s->xs[0].h, W = s->xs[0].w, OH = s->ys.h, OW = s->ys.w;
 	const int cv = C % QF_VL == 0 ? C : 0;
 	const qf_vi iota = {0, 1, 2, 3, 4, 5, 6, 7};
@@ -88,7 +89,7 @@ QF_CLONES static void max_fwd_img(const qf_step *s, const qf_fq *q, const float 
 					for (int ix = x0; ix < x1; ix++) {
 						int32_t off = (iy * W + ix) * C + c;
 						qf_vf xv = QF_VLOAD(x + off), v = xv;
-						if (q)
+						if (quant)
 							v = QF_VFQ(kq, xv);
 						qf_vi m = v > best;
 						best = QF_VSEL(m, v, best);
@@ -99,7 +100,7 @@ QF_CLONES static void max_fwd_img(const qf_step *s, const qf_fq *q, const float 
 				best = QF_VSEL(bi >= 0, best, (qf_vf){0});
 				QF_VSTORE(yo + c, best);
 				*(qf_vi *)(void *)(ao + c) = bi;
-				if (raw)
+				if (quant)
 					QF_VSTORE(raw + ((int64_t)oy * OW + ox) * C + c, braw);
 			}
 			for (int c = cv; c < C; c++) {
@@ -108,7 +109,7 @@ QF_CLONES static void max_fwd_img(const qf_step *s, const qf_fq *q, const float 
 				for (int iy = y0; iy < y1; iy++)
 					for (int ix = x0; ix < x1; ix++) {
 						int32_t off = (iy * W + ix) * C + c;
-						float v = q ? qf_fq1(q, x[off]) : x[off];
+						float v = quant ? qf_fq1(q, x[off]) : x[off];
 						if (v > best) {
 							best = v;
 							bi = off;
@@ -116,10 +117,19 @@ QF_CLONES static void max_fwd_img(const qf_step *s, const qf_fq *q, const float 
 					}
 				yo[c] = bi >= 0 ? best : 0;
 				ao[c] = bi;
-				if (raw)
+				if (quant)
 					raw[((int64_t)oy * OW + ox) * C + c] = bi >= 0 ? x[bi] : 0;
 			}
 		}
+}
+
+QF_CLONES static void max_fwd_img(const qf_step *s, const qf_fq *q, const float *x, float *y, int32_t *arg,
+				    float *raw)
+{
+	if (q)
+		max_img(s, q, x, y, arg, raw, true);
+	else
+		max_img(s, q, x, y, arg, raw, false);
 }
 
 static void max_fwd(void *ctx, int64_t b, int64_t e, int thread)
