@@ -139,11 +139,13 @@ typedef double qf_vd __attribute__((vector_size(32), aligned(8), may_alias));
 #define HI4(v) __builtin_convertvector(*((const qf_v4 *)(const void *)&(v) + 1), qf_vd)
 
 /* fq_bwd's arithmetic on 8 lanes. Each per-element term is the same
- * product of two floats (exact in double) as in fq_bwd; below and above
- * the range the terms of dz, dqmin and dqmax are d s on the lanes where
- * they apply and 0 elsewhere, and adding 0 changes no sum. */
+ * product of two floats (exact in double) as in fq_bwd. The range ends'
+ * terms (d s on the lanes below or above the range) are added only when
+ * some lane is there, which is rare, and the zero point's sum is minus
+ * theirs, formed at the end. */
 QF_CLONES void qf_fq_bwd_block(const qf_fq *q, const float *x, float *dy, int64_t n, double sums[4])
 {
+	typedef uint64_t vu __attribute__((vector_size(32), aligned(4), may_alias));
 	const float s = q->s, z = q->z, lo = q->qmin, hi = q->qmax, delta = q->delta, ulo = lo - z - 1,
 		    uhi = hi - z + 1;
 	const qf_vf vs = QF_VSPLAT(s), vz = QF_VSPLAT(z), vlo = QF_VSPLAT(lo), vhi = QF_VSPLAT(hi),
@@ -151,7 +153,7 @@ QF_CLONES void qf_fq_bwd_block(const qf_fq *q, const float *x, float *dy, int64_
 		    tlo = QF_VSPLAT(lo - z), thi = QF_VSPLAT(hi - z), one = QF_VSPLAT(1), vdelta = QF_VSPLAT(delta);
 	const qf_vd sd = (qf_vd){0} + (double)s;
 	/* [0] low lanes, [1] high lanes */
-	qf_vd ds[2] = {{0}}, dz[2] = {{0}}, dlo[2] = {{0}}, dhi[2] = {{0}};
+	qf_vd ds[2] = {{0}}, dlo[2] = {{0}}, dhi[2] = {{0}};
 	int64_t i = 0;
 	for (; i + QF_VL <= n; i += QF_VL) {
 		qf_vf d = QF_VLOAD(dy + i), u = QF_VLOAD(x + i) / vs;
@@ -159,16 +161,18 @@ QF_CLONES void qf_fq_bwd_block(const qf_fq *q, const float *x, float *dy, int64_
 		uc = QF_VSEL(uc > vuhi, vuhi, uc);
 		qf_vf r = (uc + vm) - vm, v = r + vz;
 		qf_vi below = v < vlo, above = v > vhi, out = below | above;
-		qf_vf t = QF_VSEL(below, tlo, QF_VSEL(above, thi, r - u));
-		qf_vf dl = QF_VSEL(below, d, zero), dh = QF_VSEL(above, d, zero), dd = QF_VSEL(out, d, zero);
+		qf_vf t = r - u;
+		vu o = (vu)out;
+		if (o[0] | o[1] | o[2] | o[3]) {
+			t = QF_VSEL(below, tlo, QF_VSEL(above, thi, t));
+			qf_vf dl = QF_VSEL(below, d, zero), dh = QF_VSEL(above, d, zero);
+			dlo[0] += LO4(dl) * sd;
+			dlo[1] += HI4(dl) * sd;
+			dhi[0] += LO4(dh) * sd;
+			dhi[1] += HI4(dh) * sd;
+		}
 		ds[0] += LO4(d) * LO4(t);
 		ds[1] += HI4(d) * HI4(t);
-		dz[0] -= LO4(dd) * sd;
-		dz[1] -= HI4(dd) * sd;
-		dlo[0] += LO4(dl) * sd;
-		dlo[1] += HI4(dl) * sd;
-		dhi[0] += LO4(dh) * sd;
-		dhi[1] += HI4(dh) * sd;
 		qf_vf g = d;
 		if (delta != 0) {
 			qf_vf f = QF_VSEL(d > zero, u - r, QF_VSEL(d < zero, r - u, zero));
@@ -180,7 +184,7 @@ QF_CLONES void qf_fq_bwd_block(const qf_fq *q, const float *x, float *dy, int64_
 	for (int h = 0; h < 2; h++)
 		for (int k = 0; k < 4; k++) {
 			lane[0][4 * h + k] = ds[h][k];
-			lane[1][4 * h + k] = dz[h][k];
+			lane[1][4 * h + k] = -(dlo[h][k] + dhi[h][k]);
 			lane[2][4 * h + k] = dlo[h][k];
 			lane[3][4 * h + k] = dhi[h][k];
 		}
