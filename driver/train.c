@@ -1,5 +1,6 @@
-/* train.c: `qforge train`: float training of one network of a .qf space,
- * or of a .qfm model, with a checkpoint after every epoch. */
+/* train.c: `qforge train`: training of one network of a .qf space, or of
+ * a .qfm model, in float or, when the .qf has a quant policy, with
+ * quantization-aware training; a checkpoint after every epoch. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,11 +431,20 @@ static int run(const cli *cl, qf_diag *d)
 	c.ctx = &elog;
 	qf_epoch_stats st;
 	/* a .qf quant policy is trained for (QAT, interp/qat.c); a resumed
-	 * run continues in float */
-	if (!resume && p->sel_quant >= 0) {
+	 * run continues as its checkpoint was trained: QAT when it holds a
+	 * QAT run's state, else in float */
+	bool qat = resume ? qf_graph_meta(g, "qat.phase") != NULL : p->sel_quant >= 0;
+	if (qat && p->sel_quant < 0) {
+		qf_diag_file_error(d, p->path, 0,
+				   "has no quant policy, but '%s' is a checkpoint of a QAT run: resume it with the .qf "
+				   "that has its policy (--qf)",
+				   resume);
+		goto done;
+	}
+	if (qat) {
 		qf_qat_cfg qc;
 		qf_qat_cfg_from_policy(&qc, &p->quants[p->sel_quant]);
-		if (qf_qat_train(g, &p->quants[p->sel_quant], &ds, &c, &qc, &st, d) != 0)
+		if (qf_qat_train_from(g, &p->quants[p->sel_quant], &ds, &c, &qc, resume, &st, d) != 0)
 			goto done;
 	} else if (qf_train(g, &ds, &c, resume, &st, d) != 0) {
 		goto done;
@@ -471,16 +481,22 @@ int qf_cmd_train(int argc, char **argv)
 	while ((o = qf_args_next(&a)) != QF_ARG_END) {
 		if (o == QF_ARG_HELP) {
 			qf_print_help(stdout, usage,
-				      "Trains a network in float: the one network of the space in FILE.qf\n"
-				      "(or the one --pick names), or the model in MODEL.qfm, on the data\n"
-				      "block of the .qf. Defaults are the benchmark's: batch 64, SGD with\n"
-				      "Nesterov momentum 0.9 and weight decay 5e-4, one-cycle schedule to\n"
-				      "lr 0.1, 2 threads, seed 1. Prints train loss and accuracy, validation\n"
-				      "accuracy (when the data block holds images out) and test accuracy\n"
-				      "after every epoch, and writes OUT.qfm atomically after every epoch,\n"
-				      "so an interrupted run keeps its last finished epoch: --resume OUT.qfm\n"
-				      "continues it and ends with the same weights as a run never stopped\n"
-				      "(same threads).",
+				      "Trains a network: the one network of the space in FILE.qf (or the\n"
+				      "one --pick names), or the model in MODEL.qfm, on the data block of\n"
+				      "the .qf. In float, or quantization-aware when the .qf has a quant\n"
+				      "policy: its fake quantizers, methods and schedule (docs/qat.md), the\n"
+				      "learned steps, zero points and bits written into OUT.qfm, which then\n"
+				      "lowers to integers (qforge eval --int, qforge emit). Defaults are the\n"
+				      "benchmark's: batch 64, SGD with Nesterov momentum 0.9 and weight decay\n"
+				      "5e-4, one-cycle schedule to lr 0.1, 2 threads, seed 1. Prints train\n"
+				      "loss and accuracy, validation accuracy (when the data block holds\n"
+				      "images out) and test accuracy (fake-quantized under QAT) after every\n"
+				      "epoch, and writes OUT.qfm atomically after every epoch, so an\n"
+				      "interrupted run keeps its last finished epoch: --resume OUT.qfm\n"
+				      "continues it (a QAT run in QAT, its quantizers restored) and ends with\n"
+				      "the same weights as a run never stopped (same threads; under QAT with\n"
+				      "GradBoost, whose state is not in the checkpoint, close but not the\n"
+				      "same).",
 				      opts, N_OPTS);
 			rc = QF_EXIT_OK;
 			goto out;

@@ -230,6 +230,19 @@ int qf_train_cfg_from_meta(const qf_graph *g, qf_train_cfg *c, const char *path,
 int qf_train(qf_graph *g, const qf_dataset *ds, const qf_train_cfg *c, const char *resume,
 	     qf_epoch_stats *last, qf_diag *d);
 
+/* The run's part of a checkpoint, shared by qf_train and qf_qat_train:
+ * the settings ("train.*" meta), epochs finished, optimiser steps taken
+ * and the data generator's state. The optimiser saves its own. */
+void qf_train_save_state(qf_graph *g, const qf_train_cfg *c, int epoch, int64_t step, const qf_rng *rng);
+/* Reads what qf_train_save_state wrote; a missing or malformed entry, or a
+ * step count that is not epoch x steps_per_epoch (other data or batch
+ * size), is an error naming path. 0, or -1 after reporting through d. */
+int qf_train_load_state(const qf_graph *g, const char *path, int64_t steps_per_epoch, int *epoch, int64_t *step,
+			qf_rng *rng, qf_diag *d);
+/* Removes g's blobs and meta whose names start with prefix ("opt.":
+ * optimiser state; "qat.": a QAT run's), before a fresh run. */
+void qf_train_drop_state(qf_graph *g, const char *prefix);
+
 /* Top-1 accuracy (percent) of g on s in eval mode; confusion (may be
  * NULL) gets classes x classes counts, row = true class, column =
  * predicted. -1 after reporting through d (a graph the engine cannot run). */
@@ -503,6 +516,16 @@ void qf_qat_write(qf_qat *q);
  * after every epoch. 0, or -1 after reporting through d. */
 int qf_qat_train(qf_graph *g, const qf_quant *policy, const qf_dataset *ds, const qf_train_cfg *c,
 		 const qf_qat_cfg *qc, qf_epoch_stats *last, qf_diag *d);
+/* The same, and with resume (the checkpoint's path, for messages; NULL:
+ * a fresh run) continuing the QAT run whose state g carries: the run's
+ * (qf_train_save_state), both optimisers', every quantizer's (steps and
+ * offsets, real and in-force widths, observer statistics), the phase and
+ * whether the projection has run. Bit-identical to the run never stopped
+ * (same threads) unless GradBoost is on: its statistics and draws start
+ * afresh at the resume (docs/qat.md). Stops after c->stop_after epochs
+ * or when *c->stop is set, as qf_train. */
+int qf_qat_train_from(qf_graph *g, const qf_quant *policy, const qf_dataset *ds, const qf_train_cfg *c,
+		      const qf_qat_cfg *qc, const char *resume, qf_epoch_stats *last, qf_diag *d);
 
 /* ================================================================ PTQ
  * (additive section, owned by post-training fixed point: fxp.c,

@@ -32,6 +32,8 @@
  * projection when bits freeze, quant params written into the graph after
  * every epoch and the phases and projections into its history. */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1138,6 +1140,187 @@ void qf_qat_write(qf_qat *Q)
 	}
 }
 
+/* ------------------------------------------------------------ checkpoints
+ * A QAT checkpoint carries, besides the run's (qf_train_save_state) and
+ * the network optimiser's state, every learned quantizer's values as
+ * blobs (qat.<tensor>.theta, .lo, .bits: the real widths, .width: the
+ * widths in force), its observer as meta (qat.<tensor>: init, seen, min,
+ * max, mean square), the quantizers' optimiser state as
+ * opt.<state>.qat.<tensor>.theta|lo, and the phase, whether QAT has
+ * started and whether the projection has run. */
+
+/* A graph that only names the quantizers' optimiser entries: the
+ * optimiser names its state after g->t[p->tensor], and a weight's step
+ * would otherwise share the weight's name. p gets the quantizer params
+ * with their tensors renumbered into it. */
+static qf_graph *opt_names(const qf_qat *Q, qf_param *p)
+{
+	qf_graph *n = qf_graph_new("qat");
+	int j = 0;
+	/* the order of qf_qat_new: each quantizer's theta, then its lo */
+	for (int i = 0; i < Q->nq; i++) {
+		const quantizer *z = &Q->qz[i];
+		if (z->fixed)
+			continue;
+		for (int lo = 0; lo < (z->symmetric ? 1 : 2); lo++, j++) {
+			QF_ASSERT(j < Q->n_params && Q->params[j].w == (lo ? z->lo : z->theta));
+			char name[160];
+			snprintf(name, sizeof name, "qat.%s.%s", Q->g->t[z->tensor].name, lo ? "lo" : "theta");
+			int32_t dim[1] = {(int32_t)z->n};
+			p[j] = Q->params[j];
+			p[j].tensor = qf_graph_add_tensor(n, name, QF_ROLE_ACT, 1, dim);
+		}
+	}
+	QF_ASSERT(j == Q->n_params);
+	return n;
+}
+
+static void meta_put(qf_graph *g, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void meta_put(qf_graph *g, const char *key, const char *fmt, ...)
+{
+	char buf[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	qf_graph_set_meta(g, key, buf);
+}
+
+static void blob_put(qf_graph *g, const char *t, const char *what, const float *v, int64_t n)
+{
+	char name[160];
+	snprintf(name, sizeof name, "qat.%s.%s", t, what);
+	memcpy(qf_graph_set_blob(g, name, n), v, (size_t)n * sizeof(float));
+}
+
+static void qat_save(qf_qat *Q, qf_optim *oq, qf_graph *names, bool projected)
+{
+	qf_graph *g = Q->g;
+	for (int i = 0; i < Q->nq; i++) {
+		const quantizer *z = &Q->qz[i];
+		if (z->fixed)
+			continue;
+		const char *t = g->t[z->tensor].name;
+		blob_put(g, t, "theta", z->theta, z->n);
+		blob_put(g, t, "lo", z->lo, z->n);
+		blob_put(g, t, "bits", z->bits, z->n_slices);
+		float *w = qf_xmalloc((size_t)z->n_slices * sizeof(float));
+		for (int k = 0; k < z->n_slices; k++)
+			w[k] = (float)z->ib[k];
+		blob_put(g, t, "width", w, z->n_slices);
+		free(w);
+		char key[160];
+		snprintf(key, sizeof key, "qat.%s", t);
+		meta_put(g, key, "%d %d %.17g %.17g %.17g", z->init, z->seen, z->mn, z->mx, z->m2);
+	}
+	qf_graph_set_meta(g, "qat.policy", Q->pol->name);
+	qf_graph_set_meta(g, "qat.phase", qf_phase_name[Q->phase]);
+	meta_put(g, "qat.started", "%d", Q->started);
+	meta_put(g, "qat.projected", "%d", projected);
+	qf_optim_save(oq, names);
+	for (int i = 0; i < names->n_blobs; i++)
+		memcpy(qf_graph_set_blob(g, names->blobs[i].name, names->blobs[i].n), names->blobs[i].f,
+		       (size_t)names->blobs[i].n * sizeof(float));
+}
+
+static const float *blob_get(const qf_graph *g, const char *path, const char *t, const char *what, int64_t n,
+			     qf_diag *d)
+{
+	char name[160];
+	snprintf(name, sizeof name, "qat.%s.%s", t, what);
+	const qf_blob *b = qf_graph_blob(g, name);
+	if (!b || b->n != n) {
+		qf_diag_file_error(d, path, 0, "QAT state '%s' is %s (the quantizer has %lld values)", name,
+				   b ? "the wrong size" : "missing", (long long)n);
+		return NULL;
+	}
+	return b->f;
+}
+
+static bool flag_of(const char *v, bool *out)
+{
+	if (!v || (strcmp(v, "0") != 0 && strcmp(v, "1") != 0))
+		return false;
+	*out = v[0] == '1';
+	return true;
+}
+
+/* Restores what qat_save wrote into Q, oq and *projected; 0, or -1 after
+ * reporting what is missing or malformed through d. */
+static int qat_load(qf_qat *Q, qf_optim *oq, qf_graph *names, bool *projected, const char *path, qf_diag *d)
+{
+	const qf_graph *g = Q->g;
+	const char *pol = qf_graph_meta(g, "qat.policy");
+	if (!pol || strcmp(pol, Q->pol->name) != 0) {
+		qf_diag_file_error(d, path, 0,
+				   "the checkpoint was trained under quant policy '%s', not '%s' of the .qf: it cannot "
+				   "continue under another policy",
+				   pol ? pol : "(none)", Q->pol->name);
+		return -1;
+	}
+	const char *ph = qf_graph_meta(g, "qat.phase");
+	int k = -1;
+	for (int i = 0; ph && i < QF_PHASE_COUNT; i++)
+		if (strcmp(ph, qf_phase_name[i]) == 0)
+			k = i;
+	if (k < 0 || !flag_of(qf_graph_meta(g, "qat.started"), &Q->started) ||
+	    !flag_of(qf_graph_meta(g, "qat.projected"), projected)) {
+		qf_diag_file_error(d, path, 0, "QAT state entries 'qat.phase', 'qat.started', 'qat.projected' are "
+				   "missing or malformed");
+		return -1;
+	}
+	Q->phase = (qf_phase_kind)k;
+	for (int i = 0; i < Q->nq; i++) {
+		quantizer *z = &Q->qz[i];
+		if (z->fixed)
+			continue;
+		const char *t = g->t[z->tensor].name;
+		const float *th = blob_get(g, path, t, "theta", z->n, d), *lo = blob_get(g, path, t, "lo", z->n, d),
+			    *bits = blob_get(g, path, t, "bits", z->n_slices, d),
+			    *w = blob_get(g, path, t, "width", z->n_slices, d);
+		if (!th || !lo || !bits || !w)
+			return -1;
+		memcpy(z->theta, th, (size_t)z->n * sizeof(float));
+		memcpy(z->lo, lo, (size_t)z->n * sizeof(float));
+		memcpy(z->bits, bits, (size_t)z->n_slices * sizeof(float));
+		for (int s = 0; s < z->n_slices; s++) {
+			z->ib[s] = (int)w[s];
+			if ((float)z->ib[s] != w[s] || z->ib[s] < 2 || z->ib[s] > 8) {
+				qf_diag_file_error(d, path, 0, "QAT state 'qat.%s.width' holds %g, not a width from 2 to 8",
+						   t, (double)w[s]);
+				return -1;
+			}
+		}
+		char key[160];
+		snprintf(key, sizeof key, "qat.%s", t);
+		const char *v = qf_graph_meta(g, key);
+		int init, seen, used = 0;
+		if (!v || sscanf(v, "%d %d %lf %lf %lf%n", &init, &seen, &z->mn, &z->mx, &z->m2, &used) != 5 || v[used] ||
+		    (init | seen) & ~1) {
+			qf_diag_file_error(d, path, 0, "QAT state '%s' is %s%s%s", key, v ? "'" : "missing", v ? v : "",
+					   v ? "', not: init seen min max mean-square" : "");
+			return -1;
+		}
+		z->init = init;
+		z->seen = seen;
+	}
+	/* the quantizers' optimiser state, under the names qat_save gave it */
+	for (int i = 0; i < g->n_blobs; i++)
+		if (strncmp(g->blobs[i].name, "opt.", 4) == 0)
+			memcpy(qf_graph_set_blob(names, g->blobs[i].name, g->blobs[i].n), g->blobs[i].f,
+			       (size_t)g->blobs[i].n * sizeof(float));
+	const char *ok = qf_graph_meta(g, "opt.kind"), *os = qf_graph_meta(g, "opt.step");
+	if (ok)
+		qf_graph_set_meta(names, "opt.kind", ok);
+	if (os)
+		qf_graph_set_meta(names, "opt.step", os);
+	int rc = qf_optim_load(oq, names, path, d);
+	/* qat_save copies every blob of names into the checkpoint: none of
+	 * the network's, read here, may go back over the newer ones */
+	qf_train_drop_state(names, "opt.");
+	return rc;
+}
+
 /* ------------------------------------------------------------ the run */
 
 typedef struct {
@@ -1258,8 +1441,21 @@ static void methods_line(qf_graph *g, const qf_quant *pol, const qf_qat_cfg *qc)
 	qf_prov_add_history(g, line);
 }
 
+static double cpu_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 int qf_qat_train(qf_graph *g, const qf_quant *pol, const qf_dataset *ds, const qf_train_cfg *c,
 		 const qf_qat_cfg *qc, qf_epoch_stats *last, qf_diag *d)
+{
+	return qf_qat_train_from(g, pol, ds, c, qc, NULL, last, d);
+}
+
+int qf_qat_train_from(qf_graph *g, const qf_quant *pol, const qf_dataset *ds, const qf_train_cfg *c,
+		      const qf_qat_cfg *qc, const char *resume, qf_epoch_stats *last, qf_diag *d)
 {
 	QF_ASSERT(c->epochs >= 1 && c->batch >= 1 && c->threads >= 1);
 	if (qf_dataset_check_input(ds, g, d) != 0)
@@ -1268,6 +1464,12 @@ int qf_qat_train(qf_graph *g, const qf_quant *pol, const qf_dataset *ds, const q
 		qf_diag_file_error(d, ds->train_path, 0, "the data has %d classes but the network '%s' gives %d",
 				   ds->classes, g->name, g->classes);
 		return -1;
+	}
+	if (!resume) {
+		/* an earlier run's optimiser or quantizer state would ride
+		 * along into the checkpoints */
+		qf_train_drop_state(g, "opt.");
+		qf_train_drop_state(g, "qat.");
 	}
 	qf_qat *Q = qf_qat_new(g, pol, qc, d);
 	if (!Q)
@@ -1282,9 +1484,13 @@ int qf_qat_train(qf_graph *g, const qf_quant *pol, const qf_dataset *ds, const q
 	qf_param *all = qf_xcalloc((size_t)(ne + nq + 1), sizeof(qf_param));
 	for (int i = 0; i < ne; i++)
 		all[i] = *qf_engine_param(e, i);
-	memcpy(all + ne, qf_qat_params(Q), (size_t)nq * sizeof(qf_param));
 	qf_qat_bind(Q, all, ne);
-	qf_optim *o = qf_optim_new(&c->opt, all, ne + nq);
+	/* The network's parameters and the quantizers' take the same update
+	 * rule at the same learning rate and step count, each element on its
+	 * own, so two optimisers compute what one over both would; apart,
+	 * each checkpoints its state under its own names (opt_names). */
+	qf_graph *names = opt_names(Q, all + ne);
+	qf_optim *o = qf_optim_new(&c->opt, all, ne), *oq = qf_optim_new(&c->opt, all + ne, nq);
 	const int64_t spe = (ds->train.n + c->batch - 1) / c->batch;
 	run_phase ph[QF_MAX_PHASES + 4];
 	bool global;
@@ -1292,26 +1498,66 @@ int qf_qat_train(qf_graph *g, const qf_quant *pol, const qf_dataset *ds, const q
 	int64_t total = nph ? ph[nph - 1].first + ph[nph - 1].steps : 0;
 	qf_sched gs;
 	qf_sched_init(&gs, QF_SCHED_ONECYCLE, c->lr, total);
-	qf_gradboost_cfg gbc = qc->gb;
-	gbc.warmup = nph && ph[0].kind == QF_PHASE_FLOAT ? ph[0].steps : 0;
-	qf_gradboost *gb = qc->gradboost ? qf_gradboost_new(&gbc, all, ne, c->seed ^ 0x9e3779b97f4a7c15ull) : NULL;
 	qf_rng rng;
 	qf_rng_seed(&rng, c->seed);
 	int32_t *perm = qf_xmalloc((size_t)(ds->train.n ? ds->train.n : 1) * sizeof(int32_t));
 	int32_t *order = qf_xmalloc((size_t)c->batch * sizeof(int32_t));
 	uint8_t *y = qf_xmalloc((size_t)c->batch);
-	methods_line(g, pol, qc);
-	int rc = -1, cur = -1;
+	qf_gradboost *gb = NULL;
+	int rc = -1, cur = -1, ep0 = 0;
 	int64_t step = 0;
 	int epochs = (int)((total + spe - 1) / (spe ? spe : 1));
-	qf_epoch_stats st = {.epoch = 0, .val_acc = -1, .test_acc = -1};
 	bool projected = false;
-	for (int ep = 0; ep < epochs; ep++) {
-		double t0 = now_s(), loss_sum = 0;
+	if (resume) {
+		if (qf_train_load_state(g, resume, spe, &ep0, &step, &rng, d) != 0 || qf_optim_load(o, g, resume, d) != 0 ||
+		    qat_load(Q, oq, names, &projected, resume, d) != 0)
+			goto out;
+		if (qf_optim_steps(o) != step || qf_optim_steps(oq) != step) {
+			qf_diag_file_error(d, resume, 0, "optimiser step %lld does not match training step %lld",
+					   (long long)qf_optim_steps(o), (long long)step);
+			goto out;
+		}
+		/* the phases whose switch this run has made: those that begin
+		 * before the step it stopped at */
+		while (cur + 1 < nph && step > ph[cur + 1].first)
+			cur++;
+		qf_phase_kind want = cur >= 0 ? ph[cur].kind : QF_PHASE_FLOAT;
+		if (Q->phase != want) {
+			qf_diag_file_error(d, resume, 0,
+					   "the checkpoint is in QAT phase '%s' at step %lld, where this run's schedule "
+					   "has '%s': it was trained with other epochs or schedule",
+					   qf_phase_name[Q->phase], (long long)step, qf_phase_name[want]);
+			goto out;
+		}
+	} else {
+		methods_line(g, pol, qc);
+	}
+	/* GradBoost's own state (running |g| statistics, step count, draws)
+	 * is not in the checkpoint (gradboost.c has no save); a resumed run
+	 * starts new statistics and draws, its fade and warm-up counted from
+	 * the run's step */
+	qf_gradboost_cfg gbc = qc->gb;
+	gbc.warmup = (nph && ph[0].kind == QF_PHASE_FLOAT ? ph[0].steps : 0) - step;
+	if (qc->gradboost)
+		gb = qf_gradboost_new(&gbc, all, ne, c->seed ^ 0x9e3779b97f4a7c15ull ^ (uint64_t)step);
+	int stop = c->stop_after > 0 && c->stop_after < epochs ? c->stop_after : epochs;
+	qf_epoch_stats st = {.epoch = ep0, .val_acc = -1, .test_acc = -1};
+	if (ep0 >= stop && c->log)
+		fprintf(c->log, "already trained %d of %d epochs\n", ep0, epochs);
+	for (int ep = ep0; ep < stop; ep++) {
+		double t0 = now_s(), cpu0 = cpu_s(), loss_sum = 0;
 		int64_t hits = 0, seen = 0;
 		const qf_images *s = &ds->train;
 		qf_shuffle(perm, s->n, &rng);
 		for (int i = 0; i < s->n && step < total; i += c->batch, step++) {
+			if (c->stop && *c->stop) {
+				if (c->out && ep > 0)
+					qf_diag_error(d, (qf_loc){0, 0}, "interrupted in epoch %d; %s holds epoch %d", ep + 1,
+						      c->out, ep);
+				else
+					qf_diag_error(d, (qf_loc){0, 0}, "interrupted in epoch %d", ep + 1);
+				goto out;
+			}
 			while (cur + 1 < nph && step >= ph[cur + 1].first) {
 				cur++;
 				if (ph[cur].kind == QF_PHASE_FINETUNE && !projected) {
@@ -1352,6 +1598,7 @@ int qf_qat_train(qf_graph *g, const qf_quant *pol, const qf_dataset *ds, const q
 				qf_gradboost_step(gb);
 			double lr = global ? qf_sched_lr(&gs, step) : qf_sched_lr(&ph[cur].sched, step - ph[cur].first);
 			qf_optim_step(o, (float)lr);
+			qf_optim_step(oq, (float)lr);
 			qf_qat_after_update(Q);
 			loss_sum += ((double)loss + pen) * n;
 			hits += correct;
@@ -1369,11 +1616,15 @@ int qf_qat_train(qf_graph *g, const qf_quant *pol, const qf_dataset *ds, const q
 			.train_acc = seen ? 100.0 * (double)hits / (double)seen : 0,
 			.seconds = t1 - t0,
 			.images_per_s = seen ? (double)seen / (t1 - t0) : 0,
+			.cpu_seconds = cpu_s() - cpu0,
 		};
 		st.val_acc = ds->val.n ? qat_eval(e, Q, ds, &ds->val, c->batch, ds->classes, order, y) : -1;
 		st.test_acc = qat_eval(e, Q, ds, &ds->test, c->batch, ds->classes, order, y);
 		qf_qat_write(Q);
 		g->prov.accuracy = st.test_acc;
+		qf_train_save_state(g, c, ep + 1, step, &rng);
+		qf_optim_save(o, g);
+		qat_save(Q, oq, names, projected);
 		char line[200];
 		snprintf(line, sizeof line, "qat epoch %d/%d (%s): loss %.4f, test %.2f%% (fake-quantized, batch %d, seed %llu)",
 			 ep + 1, epochs, qf_phase_name[qf_qat_phase(Q)], st.loss, st.test_acc, c->batch,
@@ -1400,6 +1651,8 @@ out:
 	free(y);
 	qf_gradboost_free(gb);
 	qf_optim_free(o);
+	qf_optim_free(oq);
+	qf_graph_free(names);
 	free(all);
 	qf_engine_free(e);
 	qf_qat_free(Q);

@@ -210,22 +210,6 @@ static void save_cfg(qf_graph *g, const qf_train_cfg *c)
 	meta_double(g, "train.smoothing", c->smoothing);
 }
 
-/* Blobs of an earlier optimiser (another kind, or a run that is not being
- * resumed) would ride along into the checkpoint as stale state. */
-static void drop_opt_blobs(qf_graph *g)
-{
-	int j = 0;
-	for (int i = 0; i < g->n_blobs; i++) {
-		if (strncmp(g->blobs[i].name, "opt.", 4) == 0) {
-			free(g->blobs[i].name);
-			free(g->blobs[i].f);
-		} else {
-			g->blobs[j++] = g->blobs[i];
-		}
-	}
-	g->n_blobs = j;
-}
-
 /* ------------------------------------------------------------ the loop */
 
 typedef struct {
@@ -289,26 +273,25 @@ static void progress(FILE *f, int epoch, int epochs, int64_t done, int64_t total
 	fflush(f);
 }
 
-static void write_state(trainer *t)
+void qf_train_save_state(qf_graph *g, const qf_train_cfg *c, int epoch, int64_t step, const qf_rng *r)
 {
-	qf_graph *g = t->g;
-	save_cfg(g, t->c);
-	meta_int(g, "train.epoch", t->epoch);
-	meta_int(g, "train.step", t->step);
+	save_cfg(g, c);
+	meta_int(g, "train.epoch", epoch);
+	meta_int(g, "train.step", step);
 	char rng[80];
-	snprintf(rng, sizeof rng, "%016llx %016llx %016llx %016llx", (unsigned long long)t->rng.s[0],
-		 (unsigned long long)t->rng.s[1], (unsigned long long)t->rng.s[2], (unsigned long long)t->rng.s[3]);
+	snprintf(rng, sizeof rng, "%016llx %016llx %016llx %016llx", (unsigned long long)r->s[0],
+		 (unsigned long long)r->s[1], (unsigned long long)r->s[2], (unsigned long long)r->s[3]);
 	qf_graph_set_meta(g, "train.rng", rng);
-	qf_optim_save(t->o, g);
 }
 
-static int read_state(trainer *t, const char *path)
+int qf_train_load_state(const qf_graph *g, const char *path, int64_t steps_per_epoch, int *epoch, int64_t *step,
+			qf_rng *r, qf_diag *d)
 {
-	meta_reader m = {t->g, path, t->d, 0};
-	read_int(&m, "train.epoch", true, 0, 1000000, &t->epoch);
-	long long step = 0;
-	read_long(&m, "train.step", true, 0, INT64_MAX, &step);
-	t->step = step;
+	meta_reader m = {g, path, d, 0};
+	read_int(&m, "train.epoch", true, 0, 1000000, epoch);
+	long long st = 0;
+	read_long(&m, "train.step", true, 0, INT64_MAX, &st);
+	*step = st;
 	const char *rng = meta_get(&m, "train.rng", true);
 	if (m.bad)
 		return -1;
@@ -320,14 +303,52 @@ static int read_state(trainer *t, const char *path)
 		return -1;
 	}
 	for (int i = 0; i < 4; i++)
-		t->rng.s[i] = s[i];
-	if (t->step != (int64_t)t->epoch * t->steps_per_epoch) {
-		qf_diag_file_error(t->d, path, 0,
+		r->s[i] = s[i];
+	if (*step != (int64_t)*epoch * steps_per_epoch) {
+		qf_diag_file_error(d, path, 0,
 				   "checkpoint step %lld is not epoch %d x %lld steps: it was trained with "
 				   "other data or batch size",
-				   (long long)t->step, t->epoch, (long long)t->steps_per_epoch);
+				   (long long)*step, *epoch, (long long)steps_per_epoch);
 		return -1;
 	}
+	return 0;
+}
+
+void qf_train_drop_state(qf_graph *g, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	int j = 0;
+	for (int i = 0; i < g->n_blobs; i++) {
+		if (strncmp(g->blobs[i].name, prefix, n) == 0) {
+			free(g->blobs[i].name);
+			free(g->blobs[i].f);
+		} else {
+			g->blobs[j++] = g->blobs[i];
+		}
+	}
+	g->n_blobs = j;
+	j = 0;
+	for (int i = 0; i < g->n_meta; i++) {
+		if (strncmp(g->meta[i].key, prefix, n) == 0) {
+			free(g->meta[i].key);
+			free(g->meta[i].value);
+		} else {
+			g->meta[j++] = g->meta[i];
+		}
+	}
+	g->n_meta = j;
+}
+
+static void write_state(trainer *t)
+{
+	qf_train_save_state(t->g, t->c, t->epoch, t->step, &t->rng);
+	qf_optim_save(t->o, t->g);
+}
+
+static int read_state(trainer *t, const char *path)
+{
+	if (qf_train_load_state(t->g, path, t->steps_per_epoch, &t->epoch, &t->step, &t->rng, t->d) != 0)
+		return -1;
 	if (qf_optim_load(t->o, t->g, path, t->d) != 0)
 		return -1;
 	if (qf_optim_steps(t->o) != t->step) {
@@ -436,7 +457,10 @@ int qf_train(qf_graph *g, const qf_dataset *ds, const qf_train_cfg *c, const cha
 		if (read_state(&t, resume) != 0)
 			goto out;
 	} else {
-		drop_opt_blobs(g);
+		/* blobs of an earlier optimiser, or a QAT run's state, would
+		 * ride along into the checkpoint as stale state */
+		qf_train_drop_state(g, "opt.");
+		qf_train_drop_state(g, "qat.");
 	}
 	t.perm = qf_xmalloc((size_t)(ds->train.n ? ds->train.n : 1) * sizeof(int32_t));
 	t.order = qf_xmalloc((size_t)c->batch * sizeof(int32_t));

@@ -1,0 +1,130 @@
+#!/bin/sh
+# `qforge train --resume` of a QAT run, on a slice of Fashion-MNIST (the
+# first 2,000 training and 1,000 test images, cut into plain IDX files):
+#   - int8 LSQ + StatAssist, 2 epochs: stopped after epoch 1 (--stop-after)
+#     and resumed gives the same bytes as the run never stopped;
+#   - learned precision under a weight budget with a float/qat/precision/
+#     finetune schedule, 4 epochs: resumed after epoch 1 and again after
+#     epoch 3 (so across the projection) gives the same bytes;
+#   - with GradBoost, whose state is not in the checkpoint, the resumed run
+#     continues in QAT (its history has the QAT epoch line) and ends within
+#     2 points of test accuracy of the run never stopped (measured 0.1 to
+#     0.6 points, seeds 3 to 5; a resume that lost the quantizers' steps or
+#     went on in float would not get the QAT line);
+#   - a QAT checkpoint resumed with a .qf without a quant policy is refused.
+#   sh tests/sh/qat_resume.sh BUILD
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+build=${1:-build}
+case $build in /*) ;; *) build=$top/$build ;; esac
+q=$build/qforge
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fm=/usr/share/datasets/fashion-mnist
+failures=0
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# IDX headers in octal (dash's printf has no \x): 2,000 = 0x07d0, 1,000 = 0x03e8, 28 = 0x1c
+gzip -dc $fm/train-images-idx3-ubyte.gz | tail -c +17 | head -c $((2000 * 784)) >"$tmp/body"
+{ printf '\000\000\010\003\000\000\007\320\000\000\000\034\000\000\000\034'; cat "$tmp/body"; } >"$tmp/train-images"
+gzip -dc $fm/train-labels-idx1-ubyte.gz | tail -c +9 | head -c 2000 >"$tmp/body"
+{ printf '\000\000\010\001\000\000\007\320'; cat "$tmp/body"; } >"$tmp/train-labels"
+gzip -dc $fm/t10k-images-idx3-ubyte.gz | tail -c +17 | head -c $((1000 * 784)) >"$tmp/body"
+{ printf '\000\000\010\003\000\000\003\350\000\000\000\034\000\000\000\034'; cat "$tmp/body"; } >"$tmp/test-images"
+gzip -dc $fm/t10k-labels-idx1-ubyte.gz | tail -c +9 | head -c 1000 >"$tmp/body"
+{ printf '\000\000\010\001\000\000\003\350'; cat "$tmp/body"; } >"$tmp/test-labels"
+[ "$(wc -c <"$tmp/train-images")" -eq $((16 + 2000 * 784)) ] || fail "could not cut the train images"
+
+# $1: file, $2: the quant block (empty: none)
+qf() {
+	cat >"$tmp/$1" <<EOF
+data subset {
+  format idx;
+  train images "$tmp/train-images" labels "$tmp/train-labels";
+  test images "$tmp/test-images" labels "$tmp/test-labels";
+  input 1x28x28 uint8;
+  classes 10;
+  validate 0;
+}
+$2
+space small {
+  input 1x28x28;
+  conv c 8 k 3 s 2 relu;
+  conv c 16 k 3 s 2 relu;
+  conv c 16 k 3 s 1 relu;
+  pool avg global;
+  fc 10;
+}
+EOF
+}
+qf int8.qf 'quant int8 {
+  weights { bits {8}; per channel; symmetric; }
+  acts    { bits {8}; per tensor;  asymmetric; }
+  scales  float;
+  method  lsq, statassist;
+}'
+qf lp.qf 'quant mixed {
+  weights { bits {2, 4, 8}; per channel; symmetric; slice 8; }
+  acts    { bits {8}; per tensor;  asymmetric; }
+  scales  float;
+  method  lsq, statassist, learned_precision, gradmod;
+  budget  weights <= 3K penalty 1e-3;
+  schedule { float 1 epoch; qat 1 epoch; precision 1 epoch lr 0.05; finetune 1 epoch; }
+}'
+qf gb.qf 'quant int8 {
+  weights { bits {8}; per channel; symmetric; }
+  acts    { bits {8}; per tensor;  asymmetric; }
+  scales  float;
+  method  lsq, statassist, gradboost;
+}'
+qf float.qf ''
+
+run() {
+	timeout 300 "$q" train --batch 32 --seed 3 "$@" >"$tmp/log" 2>&1 || fail "train $*: exit $?: $(cat "$tmp/log")"
+}
+
+# int8: 2 epochs, and 1 + resume
+run "$tmp/int8.qf" --epochs 2 -o "$tmp/a.qfm"
+run "$tmp/int8.qf" --epochs 2 --stop-after 1 -o "$tmp/b.qfm"
+grep -q "epoch 2/2" "$tmp/log" && fail "--stop-after 1 trained epoch 2"
+run --resume "$tmp/b.qfm" -o "$tmp/b.qfm"
+grep -q "epoch 2/2" "$tmp/log" || fail "the resume did not train epoch 2: $(cat "$tmp/log")"
+cmp -s "$tmp/a.qfm" "$tmp/b.qfm" || fail "int8: stopped and resumed differs from the uninterrupted run"
+# a fresh start from the epoch-1 checkpoint's weights is another run
+run "$tmp/b.qfm" --epochs 1 -o "$tmp/c.qfm"
+cmp -s "$tmp/a.qfm" "$tmp/c.qfm" && fail "a fresh run from the checkpoint equals the resumed one"
+
+# learned precision, multi-phase: resume at epoch 1 and at 3 (before the
+# projection, which happens when finetune starts at epoch 4)
+run "$tmp/lp.qf" -o "$tmp/lp.qfm"
+grep -q "^project: " "$tmp/log" || fail "the budget run projected nothing: $(cat "$tmp/log")"
+run "$tmp/lp.qf" --stop-after 1 -o "$tmp/lp1.qfm"
+run --resume "$tmp/lp1.qfm" --stop-after 3 -o "$tmp/lp1.qfm"
+run --resume "$tmp/lp1.qfm" -o "$tmp/lp1.qfm"
+grep -q "^project: " "$tmp/log" || fail "the resumed run did not project: $(cat "$tmp/log")"
+cmp -s "$tmp/lp.qfm" "$tmp/lp1.qfm" || fail "learned precision: resumed twice differs from the uninterrupted run"
+
+# GradBoost: close, in QAT
+run "$tmp/gb.qf" --epochs 2 -o "$tmp/g.qfm" --json
+full=$(sed -n 's/^ *"accuracy": \([0-9.]*\),*$/\1/p' "$tmp/log")
+run "$tmp/gb.qf" --epochs 2 --stop-after 1 -o "$tmp/h.qfm"
+run --resume "$tmp/h.qfm" -o "$tmp/h.qfm" --json
+res=$(sed -n 's/^ *"accuracy": \([0-9.]*\),*$/\1/p' "$tmp/log")
+grep -q 'qat epoch 2/2 (qat)' "$tmp/h.qfm" || fail "the resumed GradBoost run has no QAT epoch 2 in its history"
+awk -v a="${full:-0}" -v b="${res:--100}" 'BEGIN { d = a - b; exit !(d <= 2 && d >= -2) }' ||
+	fail "GradBoost: resumed accuracy ${res:-none} is not within 2 points of ${full:-none}"
+
+# a QAT checkpoint needs its policy
+timeout 60 "$q" train --resume "$tmp/b.qfm" --qf "$tmp/float.qf" -o "$tmp/d.qfm" >"$tmp/log" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] || fail "resume with a .qf without quant policy: exit $rc, not 1"
+grep -q "has no quant policy" "$tmp/log" || fail "no message for the missing policy: $(cat "$tmp/log")"
+[ -e "$tmp/d.qfm" ] && fail "a refused resume wrote its output"
+
+[ "$failures" -eq 0 ] || exit 1
+echo "qat_resume: ok"
