@@ -364,8 +364,10 @@ static void layout(qf_engine *e, const plan_info *pi, bump *b)
 			break;
 		case QF_OP_MAXPOOL:
 			s->arg = (int32_t *)(void *)take(b, n);
-			if (s->xq)
+			if (s->xq) {
 				s->pmax = take(b, n);
+				s->qbuf = take(b, e->threads * qf_shape_elems(s->xs[0]));
+			}
 			break;
 		case QF_OP_FC:
 			if (s->xs[0].h * s->xs[0].w > 1)

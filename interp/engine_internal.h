@@ -298,6 +298,7 @@ typedef struct qf_step {
 	uint8_t *parg;               /* its argmax: window index per output element */
 	float *pmax;                 /* the bn input at that argmax (backward reads it, not the map);
 				      * a max pool with xq: its input before the quantizer there */
+	float *qbuf;                 /* a max pool with xq: one quantized input image per thread */
 	/* Lazy input gradient: a fused bn+pool step whose input comes from a
 	 * direct convolution that needs no input gradient does not write its
 	 * dx; the convolution's weight gradient computes each dy value from
