@@ -494,9 +494,7 @@ int qf_cmd_train(int argc, char **argv)
 				      "epoch, and writes OUT.qfm atomically after every epoch, so an\n"
 				      "interrupted run keeps its last finished epoch: --resume OUT.qfm\n"
 				      "continues it (a QAT run in QAT, its quantizers restored) and ends with\n"
-				      "the same weights as a run never stopped (same threads; under QAT with\n"
-				      "GradBoost, whose state is not in the checkpoint, close but not the\n"
-				      "same).",
+				      "the same weights as a run never stopped (same threads).",
 				      opts, N_OPTS);
 			rc = QF_EXIT_OK;
 			goto out;

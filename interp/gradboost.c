@@ -12,8 +12,11 @@
  * averages). |Laplace(0,1)| is an Exp(1) draw, -log(1 - u).
  *
  * Draws come from one seeded generator in parameter and element order, so
- * a run is reproducible for a seed. */
+ * a run is reproducible for a seed; the averages, the step count and the
+ * generator go into a checkpoint (qf_gradboost_save), so a resumed run is
+ * the same run. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "interp.h"
@@ -110,4 +113,51 @@ void qf_gradboost_step(qf_gradboost *b)
 			p->grad[k] = gk + (float)(gk > 0 ? v : -v);
 		}
 	}
+}
+
+/* Meta entries: "gradboost" holds the step count, the parameter count
+ * and the generator; "gradboost.<i>" the two averages of parameter i,
+ * each to 17 digits so that they come back bit for bit. */
+void qf_gradboost_save(const qf_gradboost *b, qf_graph *g)
+{
+	char v[160];
+	snprintf(v, sizeof v, "%lld %d %016llx %016llx %016llx %016llx", (long long)b->steps, b->n,
+		 (unsigned long long)b->rng.s[0], (unsigned long long)b->rng.s[1], (unsigned long long)b->rng.s[2],
+		 (unsigned long long)b->rng.s[3]);
+	qf_graph_set_meta(g, "gradboost", v);
+	for (int i = 0; i < b->n; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "gradboost.%d", i);
+		snprintf(v, sizeof v, "%.17g %.17g", b->mmin[i], b->mmax[i]);
+		qf_graph_set_meta(g, key, v);
+	}
+}
+
+int qf_gradboost_load(qf_gradboost *b, const qf_graph *g, const char *path, qf_diag *d)
+{
+	const char *v = qf_graph_meta(g, "gradboost");
+	long long steps;
+	unsigned long long s[4];
+	int n, used = 0;
+	if (!v || sscanf(v, "%lld %d %16llx %16llx %16llx %16llx%n", &steps, &n, &s[0], &s[1], &s[2], &s[3], &used) != 6 ||
+	    v[used] || steps < 0 || n != b->n || (s[0] | s[1] | s[2] | s[3]) == 0) {
+		qf_diag_file_error(d, path, 0, "GradBoost state 'gradboost' is %s%s%s (expected a step count, %d, and "
+				   "four 64-bit hex words)", v ? "'" : "missing", v ? v : "", v ? "'" : "", b->n);
+		return -1;
+	}
+	for (int i = 0; i < b->n; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "gradboost.%d", i);
+		const char *m = qf_graph_meta(g, key);
+		used = 0;
+		if (!m || sscanf(m, "%lf %lf%n", &b->mmin[i], &b->mmax[i], &used) != 2 || m[used] ||
+		    !(b->mmin[i] >= 0 && b->mmax[i] >= 0)) {
+			qf_diag_file_error(d, path, 0, "GradBoost state '%s' is missing or malformed", key);
+			return -1;
+		}
+	}
+	b->steps = steps;
+	for (int k = 0; k < 4; k++)
+		b->rng.s[k] = s[k];
+	return 0;
 }

@@ -341,6 +341,10 @@ void qf_gradboost_step(qf_gradboost *b);
 int64_t qf_gradboost_steps(const qf_gradboost *b);
 /* Running min and max of |g| of param i, bias-corrected (0 before any step). */
 void qf_gradboost_stats(const qf_gradboost *b, int i, double *min, double *max);
+/* Its state (averages, step count, generator) as meta of g, for a
+ * checkpoint; load reports a missing or malformed entry through d. */
+void qf_gradboost_save(const qf_gradboost *b, qf_graph *g);
+int qf_gradboost_load(qf_gradboost *b, const qf_graph *g, const char *path, qf_diag *d);
 
 /* ================================================================ integer lowering
  * (additive section, owned by the integer lowering: engine_probe.c,

@@ -1532,14 +1532,15 @@ int qf_qat_train_from(qf_graph *g, const qf_quant *pol, const qf_dataset *ds, co
 	} else {
 		methods_line(g, pol, qc);
 	}
-	/* GradBoost's own state (running |g| statistics, step count, draws)
-	 * is not in the checkpoint (gradboost.c has no save); a resumed run
-	 * starts new statistics and draws, its fade and warm-up counted from
-	 * the run's step */
+	/* GradBoost's warm-up is the float phase; a resumed run takes its
+	 * statistics, step count and draws from the checkpoint */
 	qf_gradboost_cfg gbc = qc->gb;
-	gbc.warmup = (nph && ph[0].kind == QF_PHASE_FLOAT ? ph[0].steps : 0) - step;
-	if (qc->gradboost)
-		gb = qf_gradboost_new(&gbc, all, ne, c->seed ^ 0x9e3779b97f4a7c15ull ^ (uint64_t)step);
+	gbc.warmup = nph && ph[0].kind == QF_PHASE_FLOAT ? ph[0].steps : 0;
+	if (qc->gradboost) {
+		gb = qf_gradboost_new(&gbc, all, ne, c->seed ^ 0x9e3779b97f4a7c15ull);
+		if (resume && qf_gradboost_load(gb, g, resume, d) != 0)
+			goto out;
+	}
 	int stop = c->stop_after > 0 && c->stop_after < epochs ? c->stop_after : epochs;
 	qf_epoch_stats st = {.epoch = ep0, .val_acc = -1, .test_acc = -1};
 	if (ep0 >= stop && c->log)
@@ -1625,6 +1626,8 @@ int qf_qat_train_from(qf_graph *g, const qf_quant *pol, const qf_dataset *ds, co
 		qf_train_save_state(g, c, ep + 1, step, &rng);
 		qf_optim_save(o, g);
 		qat_save(Q, oq, names, projected);
+		if (gb)
+			qf_gradboost_save(gb, g);
 		char line[200];
 		snprintf(line, sizeof line, "qat epoch %d/%d (%s): loss %.4f, test %.2f%% (fake-quantized, batch %d, seed %llu)",
 			 ep + 1, epochs, qf_phase_name[qf_qat_phase(Q)], st.loss, st.test_acc, c->batch,
