@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "driver.h"
@@ -60,25 +59,6 @@ static const qf_opt opts[N_OPTS] = {
 	[OPT_JSON] = {"json", 0, NULL, "print one JSON object on stdout at the end; progress on stderr"},
 };
 
-static bool parse_int(const char *s, int lo, int hi, int *v)
-{
-	uint64_t u;
-	if (!qf_parse_u64(s, &u) || u < (uint64_t)lo || u > (uint64_t)hi)
-		return false;
-	*v = (int)u;
-	return true;
-}
-
-static bool parse_double(const char *s, double lo, double hi, double *v)
-{
-	char *end;
-	double x = strtod(s, &end);
-	if (!*s || *end || !(x >= lo && x <= hi))
-		return false;
-	*v = x;
-	return true;
-}
-
 static bool has_suffix(const char *s, const char *suf)
 {
 	size_t n = strlen(s), m = strlen(suf);
@@ -126,24 +106,6 @@ qf_program *qf_model_program(const qf_graph *g, const char *model_path, const ch
 	}
 	return p;
 }
-
-/* Fails before any work when the output cannot be written (a directory, a
- * missing folder), by creating and removing the temporary file the
- * checkpoints will go through. The file itself is not touched. */
-static int probe_output(const char *out, const char *in, qf_diag *d)
-{
-	struct stat so, si;
-	if (in && stat(out, &so) == 0 && stat(in, &si) == 0 && so.st_dev == si.st_dev && so.st_ino == si.st_ino) {
-		qf_diag_file_error(d, out, 0, "is the .qf file; give another name to write the model to");
-		return -1;
-	}
-	qf_atomic a;
-	if (qf_atomic_open(&a, out, d) != 0)
-		return -1;
-	qf_atomic_abort(&a);
-	return 0;
-}
-
 typedef struct {
 	const char *vals[N_OPTS];
 	const char *path;
@@ -179,19 +141,19 @@ static int apply_cli(const cli *cl, qf_train_cfg *c, qf_diag *d)
 			c->sched = (qf_sched_kind)k;
 		}
 	}
-	if (v[OPT_EPOCHS] && !parse_int(v[OPT_EPOCHS], 1, 100000, &c->epochs)) {
+	if (v[OPT_EPOCHS] && !qf_arg_int(v[OPT_EPOCHS], 1, 100000, &c->epochs)) {
 		qf_usage_error(d, "train", "--epochs '%s' is not a number from 1 to 100000", v[OPT_EPOCHS]);
 		bad++;
 	}
-	if (v[OPT_BATCH] && !parse_int(v[OPT_BATCH], 1, 65536, &c->batch)) {
+	if (v[OPT_BATCH] && !qf_arg_int(v[OPT_BATCH], 1, 65536, &c->batch)) {
 		qf_usage_error(d, "train", "--batch '%s' is not a number from 1 to 65536", v[OPT_BATCH]);
 		bad++;
 	}
-	if (v[OPT_THREADS] && !parse_int(v[OPT_THREADS], 1, 256, &c->threads)) {
+	if (v[OPT_THREADS] && !qf_arg_int(v[OPT_THREADS], 1, 256, &c->threads)) {
 		qf_usage_error(d, "train", "--threads '%s' is not a number from 1 to 256", v[OPT_THREADS]);
 		bad++;
 	}
-	if (v[OPT_STOP] && !parse_int(v[OPT_STOP], 1, 100000, &c->stop_after)) {
+	if (v[OPT_STOP] && !qf_arg_int(v[OPT_STOP], 1, 100000, &c->stop_after)) {
 		qf_usage_error(d, "train", "--stop-after '%s' is not a number from 1 to 100000", v[OPT_STOP]);
 		bad++;
 	}
@@ -200,7 +162,7 @@ static int apply_cli(const cli *cl, qf_train_cfg *c, qf_diag *d)
 		bad++;
 	}
 	if (v[OPT_LR]) {
-		if (parse_double(v[OPT_LR], 1e-12, 100, &x))
+		if (qf_arg_double(v[OPT_LR], 1e-12, 100, &x))
 			c->lr = x;
 		else {
 			qf_usage_error(d, "train", "--lr '%s' is not a number in (0, 100]", v[OPT_LR]);
@@ -208,7 +170,7 @@ static int apply_cli(const cli *cl, qf_train_cfg *c, qf_diag *d)
 		}
 	}
 	if (v[OPT_WARMUP]) {
-		if (parse_double(v[OPT_WARMUP], 0, 100000, &x))
+		if (qf_arg_double(v[OPT_WARMUP], 0, 100000, &x))
 			c->warmup = x;
 		else {
 			qf_usage_error(d, "train", "--warmup '%s' is not a number of epochs", v[OPT_WARMUP]);
@@ -216,7 +178,7 @@ static int apply_cli(const cli *cl, qf_train_cfg *c, qf_diag *d)
 		}
 	}
 	if (v[OPT_WD]) {
-		if (parse_double(v[OPT_WD], 0, 1, &x))
+		if (qf_arg_double(v[OPT_WD], 0, 1, &x))
 			c->opt.weight_decay = (float)x;
 		else {
 			qf_usage_error(d, "train", "--wd '%s' is not a number in [0, 1]", v[OPT_WD]);
@@ -224,7 +186,7 @@ static int apply_cli(const cli *cl, qf_train_cfg *c, qf_diag *d)
 		}
 	}
 	if (v[OPT_MOMENTUM]) {
-		if (parse_double(v[OPT_MOMENTUM], 0, 0.999999, &x))
+		if (qf_arg_double(v[OPT_MOMENTUM], 0, 0.999999, &x))
 			c->opt.momentum = (float)x;
 		else {
 			qf_usage_error(d, "train", "--momentum '%s' is not a number in [0, 1)", v[OPT_MOMENTUM]);
@@ -232,7 +194,7 @@ static int apply_cli(const cli *cl, qf_train_cfg *c, qf_diag *d)
 		}
 	}
 	if (v[OPT_SMOOTHING]) {
-		if (parse_double(v[OPT_SMOOTHING], 0, 0.999999, &x))
+		if (qf_arg_double(v[OPT_SMOOTHING], 0, 0.999999, &x))
 			c->smoothing = (float)x;
 		else {
 			qf_usage_error(d, "train", "--smoothing '%s' is not a number in [0, 1)", v[OPT_SMOOTHING]);
@@ -387,7 +349,7 @@ static int run(const cli *cl, qf_diag *d)
 	}
 	const char *qf_path = v[OPT_QF] ? v[OPT_QF] : (path && has_suffix(path, ".qf") ? path : NULL);
 	/* -o may name the model read (a checkpoint is rewritten in place), never the .qf */
-	if (probe_output(out, qf_path, d) != 0)
+	if (qf_probe_output(out, qf_path, "the .qf file", d) != 0)
 		goto done;
 	if (model_in) {
 		g = qf_qfm_read(model_in, d);
