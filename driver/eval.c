@@ -179,6 +179,14 @@ static int run(const char *path, const char *const *v, int threads, int batch, q
 	if (acc < 0)
 		goto done;
 	report(&ds, acc, conf, v[OPT_JSON] != NULL, integer);
+	/* A QAT model's float weights were trained for their quantized
+	 * values and can score far from what train reported (a 2-bit
+	 * learned-precision net: 10% in float, 69% fake-quantized) */
+	if (!integer && qf_ptq_quantized_tensor(g) >= 0)
+		fprintf(stderr,
+			"%s: note: the model has quant params; this is the accuracy of its float weights, "
+			"'qforge eval %s --int' gives the integer model's\n",
+			path, path);
 	rc = QF_EXIT_OK;
 done:
 	qf_igraph_free(ig);
