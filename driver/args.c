@@ -22,6 +22,37 @@ void qf_args_init(qf_args *a, int argc, char **argv, const qf_opt *opts, int n_o
 	a->d = d;
 }
 
+int qf_args_one(int argc, char **argv, const qf_opt *opts, int n_opts, const char *usage, const char *about,
+		const char *what, const char **path, const char **v, qf_diag *d)
+{
+	qf_args a;
+	int o;
+	*path = NULL;
+	qf_args_init(&a, argc, argv, opts, n_opts, d);
+	while ((o = qf_args_next(&a)) != QF_ARG_END) {
+		if (o == QF_ARG_HELP) {
+			qf_print_help(stdout, usage, about, opts, n_opts);
+			return QF_ARG_HELP;
+		}
+		if (o == QF_ARG_ERROR)
+			return QF_ARG_ERROR;
+		if (o == QF_ARG_POS) {
+			if (*path) {
+				qf_usage_error(d, a.cmd, "one %s expected, got '%s' and '%s'", what, *path, a.value);
+				return QF_ARG_ERROR;
+			}
+			*path = a.value;
+			continue;
+		}
+		v[o] = a.value ? a.value : "";
+	}
+	if (!*path) {
+		qf_usage_error(d, a.cmd, "no %s given", what);
+		return QF_ARG_ERROR;
+	}
+	return QF_ARG_END;
+}
+
 void qf_usage_error(qf_diag *d, const char *cmd, const char *fmt, ...)
 {
 	char who[64], msg[512];

@@ -611,39 +611,22 @@ int qf_cmd_bench(int argc, char **argv)
 {
 	static const char usage[] = "qforge bench MODEL.qfm --target T [--backend c|llvm] [--images N] [--cpu CPU] [--json]";
 	qf_diag *d = qf_diag_new(stderr);
-	qf_args a;
 	const char *path = NULL, *v[N_OPTS] = {0};
-	int o, rc = QF_EXIT_USER;
-	qf_args_init(&a, argc, argv, opts, N_OPTS, d);
-	while ((o = qf_args_next(&a)) != QF_ARG_END) {
-		if (o == QF_ARG_HELP) {
-			qf_print_help(stdout, usage,
-				      "Emits MODEL.qfm as C, builds it with the firmware harness (tests/fw) and\n"
-				      "runs it on N test images under QEMU (mps2 boards, -icount shift=0), or\n"
-				      "natively for the host target. Prints the accuracy computed by the\n"
-				      "emulated MCU, whether every logit equals the integer reference's\n"
-				      "(bit_exact), instructions per inference and per layer (SysTick; they are\n"
-				      "instructions, not cycles), the model's flash as linked and its RAM (arena\n"
-				      "+ measured stack). Needs make, arm-none-eabi-gcc and qemu-system-arm.\n"
-				      "Exit status 1 when a logit differs.",
-				      opts, N_OPTS);
-			rc = QF_EXIT_OK;
-			goto out;
-		}
-		if (o == QF_ARG_ERROR)
-			goto usage;
-		if (o == QF_ARG_POS) {
-			if (path) {
-				qf_usage_error(d, "bench", "one .qfm file expected, got '%s' and '%s'", path, a.value);
-				goto usage;
-			}
-			path = a.value;
-			continue;
-		}
-		v[o] = a.value ? a.value : "";
-	}
-	if (!path) {
-		qf_usage_error(d, "bench", "no .qfm file given");
+	int rc = QF_EXIT_USER;
+	switch (qf_args_one(argc, argv, opts, N_OPTS, usage,
+			"Emits MODEL.qfm as C, builds it with the firmware harness (tests/fw) and\n"
+			"runs it on N test images under QEMU (mps2 boards, -icount shift=0), or\n"
+			"natively for the host target. Prints the accuracy computed by the\n"
+			"emulated MCU, whether every logit equals the integer reference's\n"
+			"(bit_exact), instructions per inference and per layer (SysTick; they are\n"
+			"instructions, not cycles), the model's flash as linked and its RAM (arena\n"
+			"+ measured stack). Needs make, arm-none-eabi-gcc and qemu-system-arm.\n"
+			"Exit status 1 when a logit differs.",
+			".qfm file", &path, v, d)) {
+	case QF_ARG_HELP:
+		rc = QF_EXIT_OK;
+		goto out;
+	case QF_ARG_ERROR:
 		goto usage;
 	}
 	if (!v[OPT_TARGET]) {

@@ -96,36 +96,19 @@ int qf_cmd_calibrate(int argc, char **argv)
 	static const char usage[] =
 		"qforge calibrate MODEL.qfm -o OUT.qfm [--images N] [--pow2] [--wbits 8|4|2] [--json]";
 	qf_diag *d = qf_diag_new(stderr);
-	qf_args a;
 	const char *path = NULL, *v[N_OPTS] = {0};
-	int o, rc = QF_EXIT_USER;
-	qf_args_init(&a, argc, argv, opts, N_OPTS, d);
-	while ((o = qf_args_next(&a)) != QF_ARG_END) {
-		if (o == QF_ARG_HELP) {
-			qf_print_help(stdout, usage,
-				      "Runs the float model in MODEL.qfm (batch norm folded) over the first N\n"
-				      "training images of its data block, records every activation's range and\n"
-				      "writes OUT.qfm with post-training quant params: activations asymmetric\n"
-				      "per tensor, weights symmetric per output channel, the input raw bytes.\n"
-				      "qforge emit, lower and bench take the result.",
-				      opts, N_OPTS);
-			rc = QF_EXIT_OK;
-			goto out;
-		}
-		if (o == QF_ARG_ERROR)
-			goto usage;
-		if (o == QF_ARG_POS) {
-			if (path) {
-				qf_usage_error(d, "calibrate", "one .qfm file expected, got '%s' and '%s'", path, a.value);
-				goto usage;
-			}
-			path = a.value;
-			continue;
-		}
-		v[o] = a.value ? a.value : "";
-	}
-	if (!path) {
-		qf_usage_error(d, "calibrate", "no .qfm file given");
+	int rc = QF_EXIT_USER;
+	switch (qf_args_one(argc, argv, opts, N_OPTS, usage,
+			"Runs the float model in MODEL.qfm (batch norm folded) over the first N\n"
+			"training images of its data block, records every activation's range and\n"
+			"writes OUT.qfm with post-training quant params: activations asymmetric\n"
+			"per tensor, weights symmetric per output channel, the input raw bytes.\n"
+			"qforge emit, lower and bench take the result.",
+			".qfm file", &path, v, d)) {
+	case QF_ARG_HELP:
+		rc = QF_EXIT_OK;
+		goto out;
+	case QF_ARG_ERROR:
 		goto usage;
 	}
 	if (!v[OPT_OUT]) {

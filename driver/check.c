@@ -120,40 +120,23 @@ int qf_cmd_check(int argc, char **argv)
 {
 	static const char usage[] = "qforge check FILE.qf [--json]";
 	qf_diag *d = qf_diag_new(stderr);
-	qf_args a;
 	const char *path = NULL;
-	bool json = false;
-	int o, rc = QF_EXIT_USER;
-	qf_args_init(&a, argc, argv, opts, N_OPTS, d);
-	while ((o = qf_args_next(&a)) != QF_ARG_END) {
-		if (o == QF_ARG_HELP) {
-			qf_print_help(stdout, usage,
-				      "Parses and checks FILE.qf, reporting every error with its line and a\n"
-				      "caret. When the file is sound, prints its selected space: the number\n"
-				      "of choice dimensions, of networks, and the parameters, MACs and peak\n"
-				      "activation bytes of the smallest and the largest network.\n"
-				      "The language is described in docs/dsl.md.",
-				      opts, N_OPTS);
-			rc = QF_EXIT_OK;
-			goto out;
-		}
-		if (o == QF_ARG_ERROR)
-			goto usage;
-		if (o == QF_ARG_POS) {
-			if (path) {
-				qf_usage_error(d, "check", "one .qf file expected, got '%s' and '%s'", path, a.value);
-				goto usage;
-			}
-			path = a.value;
-			continue;
-		}
-		json = o == OPT_JSON;
-	}
-	if (!path) {
-		qf_usage_error(d, "check", "no .qf file given");
+	const char *v[N_OPTS] = {0};
+	int rc = QF_EXIT_USER;
+	switch (qf_args_one(argc, argv, opts, N_OPTS, usage,
+			"Parses and checks FILE.qf, reporting every error with its line and a\n"
+			"caret. When the file is sound, prints its selected space: the number\n"
+			"of choice dimensions, of networks, and the parameters, MACs and peak\n"
+			"activation bytes of the smallest and the largest network.\n"
+			"The language is described in docs/dsl.md.",
+			".qf file", &path, v, d)) {
+	case QF_ARG_HELP:
+		rc = QF_EXIT_OK;
+		goto out;
+	case QF_ARG_ERROR:
 		goto usage;
 	}
-	rc = run(path, json, d);
+	rc = run(path, v[OPT_JSON] != NULL, d);
 	if (rc != QF_EXIT_OK)
 		qf_diag_summary(d);
 	goto out;

@@ -68,6 +68,15 @@ void qf_args_init(qf_args *a, int argc, char **argv, const qf_opt *opts, int n_o
 /* The index of the next option in opts, or one of QF_ARG_*. */
 int qf_args_next(qf_args *a);
 
+/* The whole command line of a command that takes one positional argument
+ * (`what` names it in messages: ".qfm file") and the options opts: each
+ * given option's value in v[o] ("" for a flag), the positional in *path.
+ * QF_ARG_END when all is well; QF_ARG_HELP after printing the help (usage,
+ * then about, then the options); QF_ARG_ERROR after reporting a usage
+ * error (none or two positionals, an unknown or repeated option) via d. */
+int qf_args_one(int argc, char **argv, const qf_opt *opts, int n_opts, const char *usage, const char *about,
+		const char *what, const char **path, const char **v, qf_diag *d);
+
 /* A usage error: "qforge CMD: error: ..." through d. */
 void qf_usage_error(qf_diag *d, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Prints "usage: ..." followed by the option table; for --help. */

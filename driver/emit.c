@@ -176,39 +176,22 @@ int qf_cmd_emit(int argc, char **argv)
 	static const char usage[] = "qforge emit MODEL.qfm [--backend c|llvm] [--target T] -o DIR [--name ID] [--json]\n"
 				    "       [--emit-llvm] [--emit-asm] [--opt 2|s]";
 	qf_diag *d = qf_diag_new(stderr);
-	qf_args a;
 	const char *path = NULL, *v[N_OPTS] = {0};
-	int o, rc = QF_EXIT_USER;
-	qf_args_init(&a, argc, argv, opts, N_OPTS, d);
-	while ((o = qf_args_next(&a)) != QF_ARG_END) {
-		if (o == QF_ARG_HELP) {
-			qf_print_help(stdout, usage,
-				      "Lowers MODEL.qfm (which needs quant params: see qforge calibrate) to\n"
-				      "integer-only layers and writes C99 sources into DIR: model.h (the API,\n"
-				      "documented), model.c (one runtime kernel call per layer), weights.c\n"
-				      "(const, packed), the runtime kernels it calls and model.mk. DIR builds\n"
-				      "alone with any C99 compiler; nothing is written when the model does\n"
-				      "not fit the target's flash or RAM. With --backend llvm, DIR gets\n"
-				      "model.o (compiled for the target's triple, CPU and features) and the\n"
-				      "same model.h.",
-				      opts, N_OPTS);
-			rc = QF_EXIT_OK;
-			goto out;
-		}
-		if (o == QF_ARG_ERROR)
-			goto usage;
-		if (o == QF_ARG_POS) {
-			if (path) {
-				qf_usage_error(d, "emit", "one .qfm file expected, got '%s' and '%s'", path, a.value);
-				goto usage;
-			}
-			path = a.value;
-			continue;
-		}
-		v[o] = a.value ? a.value : "";
-	}
-	if (!path) {
-		qf_usage_error(d, "emit", "no .qfm file given");
+	int rc = QF_EXIT_USER;
+	switch (qf_args_one(argc, argv, opts, N_OPTS, usage,
+			"Lowers MODEL.qfm (which needs quant params: see qforge calibrate) to\n"
+			"integer-only layers and writes C99 sources into DIR: model.h (the API,\n"
+			"documented), model.c (one runtime kernel call per layer), weights.c\n"
+			"(const, packed), the runtime kernels it calls and model.mk. DIR builds\n"
+			"alone with any C99 compiler; nothing is written when the model does\n"
+			"not fit the target's flash or RAM. With --backend llvm, DIR gets\n"
+			"model.o (compiled for the target's triple, CPU and features) and the\n"
+			"same model.h.",
+			".qfm file", &path, v, d)) {
+	case QF_ARG_HELP:
+		rc = QF_EXIT_OK;
+		goto out;
+	case QF_ARG_ERROR:
 		goto usage;
 	}
 	if (!v[OPT_OUT] || !*v[OPT_OUT]) {

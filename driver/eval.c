@@ -201,38 +201,21 @@ int qf_cmd_eval(int argc, char **argv)
 {
 	static const char usage[] = "qforge eval MODEL.qfm [--int] [--json] [--threads T] [--data NAME] [--qf FILE]";
 	qf_diag *d = qf_diag_new(stderr);
-	qf_args a;
 	const char *path = NULL, *v[N_OPTS] = {0};
-	int o, rc = QF_EXIT_USER;
-	qf_args_init(&a, argc, argv, opts, N_OPTS, d);
-	while ((o = qf_args_next(&a)) != QF_ARG_END) {
-		if (o == QF_ARG_HELP) {
-			qf_print_help(stdout, usage,
-				      "Runs the float model in MODEL.qfm over the test set of its data block\n"
-				      "(the .qf it came from, the block it was trained on) and prints the\n"
-				      "top-1 accuracy and the confusion matrix. With --int, the model is\n"
-				      "lowered as qforge lower and qforge bench do (BN folded, layers fused,\n"
-				      "integer weights and requant) and the integer reference executor runs\n"
-				      "it: the accuracy the microcontroller will have (qforge bench checks\n"
-				      "emitted code against the same executor, bit for bit).",
-				      opts, N_OPTS);
-			rc = QF_EXIT_OK;
-			goto out;
-		}
-		if (o == QF_ARG_ERROR)
-			goto usage;
-		if (o == QF_ARG_POS) {
-			if (path) {
-				qf_usage_error(d, "eval", "one .qfm file expected, got '%s' and '%s'", path, a.value);
-				goto usage;
-			}
-			path = a.value;
-			continue;
-		}
-		v[o] = a.value ? a.value : "";
-	}
-	if (!path) {
-		qf_usage_error(d, "eval", "no .qfm file given");
+	int rc = QF_EXIT_USER;
+	switch (qf_args_one(argc, argv, opts, N_OPTS, usage,
+			"Runs the float model in MODEL.qfm over the test set of its data block\n"
+			"(the .qf it came from, the block it was trained on) and prints the\n"
+			"top-1 accuracy and the confusion matrix. With --int, the model is\n"
+			"lowered as qforge lower and qforge bench do (BN folded, layers fused,\n"
+			"integer weights and requant) and the integer reference executor runs\n"
+			"it: the accuracy the microcontroller will have (qforge bench checks\n"
+			"emitted code against the same executor, bit for bit).",
+			".qfm file", &path, v, d)) {
+	case QF_ARG_HELP:
+		rc = QF_EXIT_OK;
+		goto out;
+	case QF_ARG_ERROR:
 		goto usage;
 	}
 	uint64_t threads = 2, batch = 256;

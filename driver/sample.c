@@ -221,35 +221,18 @@ int qf_cmd_sample(int argc, char **argv)
 {
 	static const char usage[] = "qforge sample FILE.qf --pick HOW [--seed N] -o OUT.qfm [--json]";
 	qf_diag *d = qf_diag_new(stderr);
-	qf_args a;
 	const char *path = NULL, *vals[N_OPTS] = {0};
-	int o, rc = QF_EXIT_USER;
-	qf_args_init(&a, argc, argv, opts, N_OPTS, d);
-	while ((o = qf_args_next(&a)) != QF_ARG_END) {
-		if (o == QF_ARG_HELP) {
-			qf_print_help(stdout, usage,
-				      "Picks one network of the space in FILE.qf (the one its search block\n"
-				      "names, or its only space), initialises its weights (He, seeded) and\n"
-				      "writes it as a .qfm model. Prints the network's parameters, MACs and\n"
-				      "peak activation memory.",
-				      opts, N_OPTS);
-			rc = QF_EXIT_OK;
-			goto out;
-		}
-		if (o == QF_ARG_ERROR)
-			goto usage;
-		if (o == QF_ARG_POS) {
-			if (path) {
-				qf_usage_error(d, "sample", "one .qf file expected, got '%s' and '%s'", path, a.value);
-				goto usage;
-			}
-			path = a.value;
-			continue;
-		}
-		vals[o] = a.value ? a.value : "";
-	}
-	if (!path) {
-		qf_usage_error(d, "sample", "no .qf file given");
+	int rc = QF_EXIT_USER;
+	switch (qf_args_one(argc, argv, opts, N_OPTS, usage,
+			"Picks one network of the space in FILE.qf (the one its search block\n"
+			"names, or its only space), initialises its weights (He, seeded) and\n"
+			"writes it as a .qfm model. Prints the network's parameters, MACs and\n"
+			"peak activation memory.",
+			".qf file", &path, vals, d)) {
+	case QF_ARG_HELP:
+		rc = QF_EXIT_OK;
+		goto out;
+	case QF_ARG_ERROR:
 		goto usage;
 	}
 	if (!vals[OPT_PICK]) {

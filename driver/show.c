@@ -196,40 +196,22 @@ int qf_cmd_show(int argc, char **argv)
 {
 	static const char usage[] = "qforge show MODEL.qfm [--json | --int]";
 	qf_diag *d = qf_diag_new(stderr);
-	qf_args a;
 	const char *path = NULL;
-	bool json = false, integer = false;
-	int o, rc = QF_EXIT_USER;
-	qf_args_init(&a, argc, argv, opts, N_OPTS, d);
-	while ((o = qf_args_next(&a)) != QF_ARG_END) {
-		if (o == QF_ARG_HELP) {
-			qf_print_help(stdout, usage,
-				      "Reads a .qfm model (validated against its schema) and prints one row per\n"
-				      "layer: output shape, parameters, MACs, weight and activation bits; then\n"
-				      "totals (parameters, MACs, weight bytes, peak activation bytes) and the\n"
-				      "model's provenance (source .qf, space, choice vector, seed, accuracy).",
-				      opts, N_OPTS);
-			rc = QF_EXIT_OK;
-			goto out;
-		}
-		if (o == QF_ARG_ERROR)
-			goto usage;
-		if (o == QF_ARG_POS) {
-			if (path) {
-				qf_usage_error(d, "show", "one .qfm file expected, got '%s' and '%s'", path, a.value);
-				goto usage;
-			}
-			path = a.value;
-		} else if (o == OPT_JSON) {
-			json = true;
-		} else if (o == OPT_INT) {
-			integer = true;
-		}
-	}
-	if (!path) {
-		qf_usage_error(d, "show", "no .qfm file given");
+	const char *v[N_OPTS] = {0};
+	int rc = QF_EXIT_USER;
+	switch (qf_args_one(argc, argv, opts, N_OPTS, usage,
+			"Reads a .qfm model (validated against its schema) and prints one row per\n"
+			"layer: output shape, parameters, MACs, weight and activation bits; then\n"
+			"totals (parameters, MACs, weight bytes, peak activation bytes) and the\n"
+			"model's provenance (source .qf, space, choice vector, seed, accuracy).",
+			".qfm file", &path, v, d)) {
+	case QF_ARG_HELP:
+		rc = QF_EXIT_OK;
+		goto out;
+	case QF_ARG_ERROR:
 		goto usage;
 	}
+	bool json = v[OPT_JSON] != NULL, integer = v[OPT_INT] != NULL;
 	if (json && integer) {
 		qf_usage_error(d, "show", "--json and --int do not go together");
 		goto usage;
