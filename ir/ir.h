@@ -107,6 +107,24 @@ int qf_atomic_open(qf_atomic *a, const char *path, qf_diag *d);
 int qf_atomic_commit(qf_atomic *a, qf_diag *d); /* fflush+fsync+rename; aborts on failure */
 void qf_atomic_abort(qf_atomic *a);             /* removes the temporary */
 
+/* An output folder written atomically (outdir.c): files go into a fresh
+ * folder beside dir (o->tmp), commit renames it into place. A dir that
+ * exists must be empty or one qforge emit wrote (its model.h says so),
+ * which commit replaces; anything else is refused by open. On any error
+ * nothing is left behind and a previous emission is untouched. */
+typedef struct {
+	char *dir, *tmp;
+	int replace;                 /* dir holds an emission to replace */
+} qf_outdir;
+int qf_outdir_open(qf_outdir *o, const char *dir, qf_diag *d);
+int qf_outdir_mkdir(qf_outdir *o, const char *sub, qf_diag *d); /* a folder inside o->tmp */
+int qf_outdir_commit(qf_outdir *o, qf_diag *d);                 /* aborts on failure */
+void qf_outdir_abort(qf_outdir *o);
+/* "a/b", allocated. */
+char *qf_path_join(const char *a, const char *b);
+/* Writes dir/name whole (fsync'd), or reports why not. */
+int qf_write_file(const char *dir, const char *name, const void *data, size_t len, qf_diag *d);
+
 /* Files compiled into the binary (schemas in docs/, targets/ XML) by path
  * in the source tree, so qforge needs no install prefix. NULL if absent. */
 const char *qf_embedded_file(const char *path, size_t *len);

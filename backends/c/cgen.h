@@ -53,9 +53,6 @@ int qf_cgen_check_fit(const qf_igraph *ig, const qf_cgen_summary *s, const qf_ta
  * NUL-terminated; NULL after reporting through d. */
 char *qf_source_file(const char *rel, size_t *len, qf_diag *d);
 
-/* Writes len bytes to dir/name; -1 after reporting. */
-int qf_write_file(const char *dir, const char *name, const char *data, size_t len, qf_diag *d);
-
 /* The runtime kernel that runs node n ("qf_conv_s8", ...; of a split layer at its widest run's width). */
 const char *qf_cgen_kernel(const qf_igraph *ig, const qf_inode *n);
 /* More than the runtime's distinct kernels (14: four convs, three depthwise,
