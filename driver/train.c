@@ -380,13 +380,19 @@ static int run(const cli *cl, qf_diag *d)
 	qf_counts cnt;
 	qf_graph_counts(g, &cnt);
 	char np[QF_FMT_INT_SIZE], nt[QF_FMT_INT_SIZE], nv[QF_FMT_INT_SIZE], ne[QF_FMT_INT_SIZE];
+	/* under a quant policy with a schedule block, each phase has its own
+	 * schedule and rate (printed as it starts), not the run's */
+	char sched[96];
+	if (p->sel_quant >= 0 && p->quants[p->sel_quant].n_phases > 0)
+		snprintf(sched, sizeof sched, "the schedule of quant policy '%s'", p->quants[p->sel_quant].name);
+	else
+		snprintf(sched, sizeof sched, "%s lr %g", qf_sched_name[c.sched], c.lr);
 	fprintf(log,
 		"training '%s' (%s params) on '%s': %s train, %s validation, %s test images; "
-		"batch %d, %s, %s lr %g, %d thread%s, seed %llu\n",
+		"batch %d, %s, %s, %d thread%s, seed %llu\n",
 		g->name, qf_fmt_int(np, sizeof np, cnt.params), spec->name, qf_fmt_int(nt, sizeof nt, ds.train.n),
 		qf_fmt_int(nv, sizeof nv, ds.val.n), qf_fmt_int(ne, sizeof ne, ds.test.n), c.batch,
-		qf_opt_name[c.opt.kind], qf_sched_name[c.sched], c.lr, c.threads, c.threads == 1 ? "" : "s",
-		(unsigned long long)c.seed);
+		qf_opt_name[c.opt.kind], sched, c.threads, c.threads == 1 ? "" : "s", (unsigned long long)c.seed);
 	c.on_epoch = log_epoch;
 	c.stop = &stop_requested;
 	catch_signals();
