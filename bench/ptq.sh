@@ -23,9 +23,16 @@
 # machine); never part of check. Figures go to docs/bench.md, "PTQ".
 #   sh bench/ptq.sh BUILD
 # Environment: CALIB (512), MODELS ("small wide mbconv"), DIR, THREADS (2).
+# The issue's goal, per model: at least 8x the float32 constants at a test
+# accuracy drop of at most 1 point; the "goal" column says whether a run
+# met it. Under `make bench`, one row per model goes to the closing
+# summary table (bench/summary.sh): the FxP run that meets the goal, else
+# one whose drop is within the point, else the one with the larger ratio,
+# against plain int8 PTQ.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+. "$top/bench/summary.sh"
 build=${1:-build}
 case $build in /*) ;; *) build=$top/$build ;; esac
 q=$build/qforge
@@ -65,25 +72,41 @@ for m in $models; do
 	ib=$(num int8_bytes "$j")
 	iw=$(num int8_weight_bias_bytes "$j")
 	ia=$(num int8_accuracy "$j")
-	rows="$rows$(printf '| %s | %s | %.2f%% | int8 PTQ (min-max, per channel) | %s | %.2fx | %.2fx | %.2f%% | %.2f | | |' \
+	rows="$rows$(printf '| %s | %s | %.2f%% | int8 PTQ (min-max, per channel) | %s | %.2fx | %.2fx | %.2f%% | %.2f | | | |' \
 		"$m" "$fb" "$fa" "$ib" "$(echo "$fb $ib" | awk '{ print $1 / $2 }')" \
 		"$(echo "$fb $iw" | awk '{ print $1 / $2 }')" "$ia" "$(echo "$fa $ia" | awk '{ print $1 - $2 }')")
 "
+	idrop=$(echo "$fa $ia" | awk '{ print $1 - $2 }')
+	iratio=$(echo "$fb $ib" | awk '{ print $1 / $2 }')
+	best="" best_ratio=0 best_met=no best_drop=0 best_rank=0
 	for metric in disagree expected; do
 		j=$dir/$m-$metric.json
 		b=$dir/$m-$metric.bench
 		qb=$(num quant_bytes "$j")
 		qw=$(num weight_bias_bytes "$j")
 		qa=$(num quant_accuracy "$j")
-		rows="$rows$(printf '| %s | %s | %.2f%% | FxP PTQ, %s <= 1 | %s | %.2fx | %.2fx | %.2f%% | %.2f | %s | %s s |' \
-			"$m" "$fb" "$fa" "$metric" "$qb" "$(num ratio "$j")" "$(echo "$fb $qw" | awk '{ print $1 / $2 }')" "$qa" \
-			"$(echo "$fa $qa" | awk '{ print $1 - $2 }')" "$(field bit_exact "$b")" \
-			"$(cat "$dir/$m-$metric.seconds")")
+		ratio=$(num ratio "$j")
+		drop=$(echo "$fa $qa" | awk '{ print $1 - $2 }')
+		met=$(echo "$ratio $drop" | awk '{ print ($1 >= 8 && $2 <= 1) ? "yes" : "no" }')
+		rows="$rows$(printf '| %s | %s | %.2f%% | FxP PTQ, %s <= 1 | %s | %.2fx | %.2fx | %.2f%% | %.2f | %s | %s | %s s |' \
+			"$m" "$fb" "$fa" "$metric" "$qb" "$ratio" "$(echo "$fb $qw" | awk '{ print $1 / $2 }')" "$qa" \
+			"$drop" "$met" "$(field bit_exact "$b")" "$(cat "$dir/$m-$metric.seconds")")
 "
+		# the run for the summary: one that meets the goal, else one within
+		# the point, else the larger ratio
+		rank=$(echo "$ratio $drop" | awk '{ print ($1 >= 8 && $2 <= 1) * 2 + ($2 <= 1) }')
+		if [ -z "$best" ] || [ "$rank" -gt "$best_rank" ] || { [ "$rank" -eq "$best_rank" ] &&
+			[ "$(echo "$ratio $best_ratio" | awk '{ print ($1 > $2) }')" = 1 ]; }; then
+			best=$metric best_ratio=$ratio best_met=$met best_drop=$drop best_rank=$rank
+		fi
 	done
+	summary "PTQ memory ratio, fmnist-$m (plain int8 PTQ)" "$(printf '%.2fx' "$best_ratio")" \
+		"$(printf '%.2fx' "$iratio")" "$(echo "$best_ratio $iratio" | awk '{ printf "%.2fx", $1 / $2 }')" \
+		"$(printf 'FxP --metric %s; drop %.2f pt (int8 %.2f); goal >= 8x at <= 1 pt: %s' \
+			"$best" "$best_drop" "$idrop" "$best_met")"
 done
 echo
 echo "calibration: the first $calib training images; accuracy: the 10,000 test images"
-echo "| model | float32 bytes | float acc | method | bytes | ratio | ratio, weights+biases | acc | drop (points) | bit-exact M4 | ptq time |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| model | float32 bytes | float acc | method | bytes | ratio | ratio, weights+biases | acc | drop (points) | goal: >= 8x, drop <= 1 | bit-exact M4 | ptq time |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s' "$rows"
