@@ -1,10 +1,7 @@
 /* ptq.c: `qforge ptq`: post-training mixed-precision dynamic fixed point
  * with self-distillation (FxP-QNet) of a float .qfm (docs/ptq.md). */
-#include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "driver.h"
 #include "interp/interp.h"
@@ -45,45 +42,6 @@ static const qf_opt opts[N_OPTS] = {
 	[OPT_THREADS] = {"threads", 0, "T", "worker threads of the float model (default 2)"},
 	[OPT_JSON] = {"json", 0, NULL, "print one JSON object on stdout; progress goes to stderr"},
 };
-
-static bool parse_int(const char *s, int lo, int hi, int *out)
-{
-	uint64_t v;
-	if (!qf_parse_u64(s, &v) || v < (uint64_t)lo || v > (uint64_t)hi)
-		return false;
-	*out = (int)v;
-	return true;
-}
-
-static bool parse_points(const char *s, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || v < 0 || v > 100)
-		return false;
-	*out = v;
-	return true;
-}
-
-/* Refuses an output that cannot be written before any work. */
-static int probe_output(const char *out, const char *in, qf_diag *d)
-{
-	struct stat so, si;
-	if (stat(out, &so) == 0 && stat(in, &si) == 0 && so.st_dev == si.st_dev && so.st_ino == si.st_ino) {
-		qf_diag_file_error(d, out, 0, "is the input model; give another name to write to");
-		return -1;
-	}
-	if (stat(out, &so) == 0 && !S_ISREG(so.st_mode)) {
-		qf_diag_file_error(d, out, 0, "is not a regular file");
-		return -1;
-	}
-	qf_atomic a;
-	if (qf_atomic_open(&a, out, d) != 0)
-		return -1;
-	qf_atomic_abort(&a);
-	return 0;
-}
 
 typedef struct {
 	double float_acc, quant_acc;
@@ -250,7 +208,7 @@ static int run(const char *path, const char *const *v, qf_ptq_cfg *c, int test, 
 	results res;
 	memset(&res, 0, sizeof res);
 	FILE *log = v[OPT_JSON] ? stderr : stdout;
-	if (probe_output(v[OPT_OUT], path, d))
+	if (qf_probe_output(v[OPT_OUT], path, "the input model", d))
 		goto done;
 	if (!(g = qf_qfm_read(path, d)))
 		goto done;
@@ -343,41 +301,24 @@ int qf_cmd_ptq(int argc, char **argv)
 	static const char usage[] = "qforge ptq MODEL.qfm --calib N -o OUT.qfm [--max-drop P] [--memory-goal BYTES] "
 				    "[--json]";
 	qf_diag *d = qf_diag_new(stderr);
-	qf_args a;
 	const char *path = NULL, *v[N_OPTS] = {0};
-	int o, rc = QF_EXIT_USER;
-	qf_args_init(&a, argc, argv, opts, N_OPTS, d);
-	while ((o = qf_args_next(&a)) != QF_ARG_END) {
-		if (o == QF_ARG_HELP) {
-			qf_print_help(stdout, usage,
-				      "Turns the float model in MODEL.qfm into an integer-only one with power-of-two\n"
-				      "scales (dynamic fixed point), without labels and without retraining: every\n"
-				      "data structure starts at 8 bits and the one that hurts least per byte is\n"
-				      "lowered, one at a time (weights 8 -> 4 -> 2 bits; then activations 8 -> 4\n"
-				      "where the runtime has 4-bit kernels), each candidate run with the exact\n"
-				      "integer arithmetic on the calibration images and compared with the float\n"
-				      "model, until the memory goal is met or the drop would pass its bound; then\n"
-				      "self-distillation moves weights, biases and fraction lengths towards the\n"
-				      "float model's outputs, and the lowering goes on while that made room.\n"
-				      "Test labels are read only for the accuracies reported. docs/ptq.md.",
-				      opts, N_OPTS);
-			rc = QF_EXIT_OK;
-			goto out;
-		}
-		if (o == QF_ARG_ERROR)
-			goto usage;
-		if (o == QF_ARG_POS) {
-			if (path) {
-				qf_usage_error(d, "ptq", "one .qfm file expected, got '%s' and '%s'", path, a.value);
-				goto usage;
-			}
-			path = a.value;
-			continue;
-		}
-		v[o] = a.value ? a.value : "";
-	}
-	if (!path) {
-		qf_usage_error(d, "ptq", "no .qfm file given");
+	int rc = QF_EXIT_USER;
+	switch (qf_args_one(argc, argv, opts, N_OPTS, usage,
+			"Turns the float model in MODEL.qfm into an integer-only one with power-of-two\n"
+			"scales (dynamic fixed point), without labels and without retraining: every\n"
+			"data structure starts at 8 bits and the one that hurts least per byte is\n"
+			"lowered, one at a time (weights 8 -> 4 -> 2 bits; then activations 8 -> 4\n"
+			"where the runtime has 4-bit kernels), each candidate run with the exact\n"
+			"integer arithmetic on the calibration images and compared with the float\n"
+			"model, until the memory goal is met or the drop would pass its bound; then\n"
+			"self-distillation moves weights, biases and fraction lengths towards the\n"
+			"float model's outputs, and the lowering goes on while that made room.\n"
+			"Test labels are read only for the accuracies reported. docs/ptq.md.",
+			".qfm file", &path, v, d)) {
+	case QF_ARG_HELP:
+		rc = QF_EXIT_OK;
+		goto out;
+	case QF_ARG_ERROR:
 		goto usage;
 	}
 	if (!v[OPT_OUT]) {
@@ -391,11 +332,11 @@ int qf_cmd_ptq(int argc, char **argv)
 		qf_usage_error(d, "ptq", "no calibration count given (--calib N)");
 		goto usage;
 	}
-	if (!parse_int(v[OPT_CALIB], 1, 1000000, &c.calib)) {
+	if (!qf_arg_int(v[OPT_CALIB], 1, 1000000, &c.calib)) {
 		qf_usage_error(d, "ptq", "--calib '%s' is not a number from 1 to 1000000", v[OPT_CALIB]);
 		goto usage;
 	}
-	if (v[OPT_MAX_DROP] && !parse_points(v[OPT_MAX_DROP], &c.max_drop)) {
+	if (v[OPT_MAX_DROP] && !qf_arg_double(v[OPT_MAX_DROP], 0, 100, &c.max_drop)) {
 		qf_usage_error(d, "ptq", "--max-drop '%s' is not a number of points from 0 to 100", v[OPT_MAX_DROP]);
 		goto usage;
 	}
@@ -418,11 +359,11 @@ int qf_cmd_ptq(int argc, char **argv)
 		}
 	}
 	c.distill = !v[OPT_NO_DISTILL];
-	if (v[OPT_TEST] && !parse_int(v[OPT_TEST], 1, 1000000, &test)) {
+	if (v[OPT_TEST] && !qf_arg_int(v[OPT_TEST], 1, 1000000, &test)) {
 		qf_usage_error(d, "ptq", "--test '%s' is not a number from 1 to 1000000", v[OPT_TEST]);
 		goto usage;
 	}
-	if (v[OPT_THREADS] && !parse_int(v[OPT_THREADS], 1, 256, &c.threads)) {
+	if (v[OPT_THREADS] && !qf_arg_int(v[OPT_THREADS], 1, 256, &c.threads)) {
 		qf_usage_error(d, "ptq", "--threads '%s' is not a number from 1 to 256", v[OPT_THREADS]);
 		goto usage;
 	}
