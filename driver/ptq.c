@@ -242,6 +242,9 @@ static int run(const char *path, const char *const *v, qf_ptq_cfg *c, int test, 
 		goto done;
 	c->log = log;
 	c->verbose = getenv("QF_PTQ_VERBOSE") != NULL;
+	/* what follows is about the model, not the .qf its data block came
+	 * from: errors name MODEL.qfm */
+	qf_diag_set_source(d, path, NULL, 0);
 	if (!(q = qf_ptq(g, &ds, c, &r, d)))
 		goto done;
 	lq = qf_graph_clone(q);
