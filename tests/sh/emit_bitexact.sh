@@ -16,27 +16,10 @@
 # floating point (no __aeabi_f*/__aeabi_d* calls, no VFP instructions when
 # built for a Cortex-M4 with an FPU).
 #   sh tests/sh/emit_bitexact.sh BUILD
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-build=${1:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-q=$build/qforge
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-data=/usr/share/datasets/fashion-mnist
+. "$(dirname "$0")/../lib/common.sh"
+data=$fm
 [ -f $data/t10k-images-idx3-ubyte.gz ] || { echo "no Fashion-MNIST in $data"; exit 1; }
-
-# the first 6,000 training images and labels as plain IDX files (6000 = 0x1770)
-printf '\000\000\010\003\000\000\027\160\000\000\000\034\000\000\000\034' >"$tmp/train-images"
-zcat $data/train-images-idx3-ubyte.gz | tail -c +17 | head -c 4704000 >>"$tmp/train-images"
-printf '\000\000\010\001\000\000\027\160' >"$tmp/train-labels"
-zcat $data/train-labels-idx1-ubyte.gz | tail -c +9 | head -c 6000 >>"$tmp/train-labels"
+idx_slice train 6000 train
 
 cat >"$tmp/nets.qf" <<EOF
 data fm {

@@ -15,30 +15,9 @@
 #     has, a memory goal under what 2-bit weights everywhere need, a
 #     missing --calib.
 #   sh tests/sh/ptq_cli.sh BUILD
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-build=${1:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-q=$build/qforge
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fm=/usr/share/datasets/fashion-mnist
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
+. "$(dirname "$0")/../lib/common.sh"
 
-# IDX headers in octal (dash's printf has no \x): 2,000 = 0x07d0, 500 = 0x01f4, 28 = 0x1c
-gzip -dc $fm/train-images-idx3-ubyte.gz | tail -c +17 | head -c $((2000 * 784)) >"$tmp/body"
-{ printf '\000\000\010\003\000\000\007\320\000\000\000\034\000\000\000\034'; cat "$tmp/body"; } >"$tmp/train-images"
-gzip -dc $fm/train-labels-idx1-ubyte.gz | tail -c +9 | head -c 2000 >"$tmp/body"
-{ printf '\000\000\010\001\000\000\007\320'; cat "$tmp/body"; } >"$tmp/train-labels"
-gzip -dc $fm/t10k-images-idx3-ubyte.gz | tail -c +17 | head -c $((500 * 784)) >"$tmp/body"
-{ printf '\000\000\010\003\000\000\001\364\000\000\000\034\000\000\000\034'; cat "$tmp/body"; } >"$tmp/test-images"
-gzip -dc $fm/t10k-labels-idx1-ubyte.gz | tail -c +9 | head -c 500 >"$tmp/body"
-{ printf '\000\000\010\001\000\000\001\364'; cat "$tmp/body"; } >"$tmp/test-labels"
+fmnist_slice 2000 500
 
 cat >"$tmp/net.qf" <<EOF
 data subset {

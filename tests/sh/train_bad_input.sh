@@ -7,33 +7,12 @@
 # line naming the file and what is wrong, and leave the checkpoint that -o
 # names exactly as it was (and no temporary beside it).
 #   sh tests/sh/train_bad_input.sh BUILD
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-build=${1:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-q=$build/qforge
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fm=/usr/share/datasets/fashion-mnist
-failures=0
+. "$(dirname "$0")/../lib/common.sh"
 checks=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
 
 # A slice of 500 training and 200 test images (IDX headers in octal:
 # 500 = 0x01f4, 200 = 0xc8, 28 = 0x1c).
-gzip -dc $fm/train-images-idx3-ubyte.gz | tail -c +17 | head -c $((500 * 784)) >"$tmp/body"
-{ printf '\000\000\010\003\000\000\001\364\000\000\000\034\000\000\000\034'; cat "$tmp/body"; } >"$tmp/train-images"
-gzip -dc $fm/train-labels-idx1-ubyte.gz | tail -c +9 | head -c 500 >"$tmp/body"
-{ printf '\000\000\010\001\000\000\001\364'; cat "$tmp/body"; } >"$tmp/train-labels"
-gzip -dc $fm/t10k-images-idx3-ubyte.gz | tail -c +17 | head -c $((200 * 784)) >"$tmp/body"
-{ printf '\000\000\010\003\000\000\000\310\000\000\000\034\000\000\000\034'; cat "$tmp/body"; } >"$tmp/test-images"
-gzip -dc $fm/t10k-labels-idx1-ubyte.gz | tail -c +9 | head -c 200 >"$tmp/body"
-{ printf '\000\000\010\001\000\000\000\310'; cat "$tmp/body"; } >"$tmp/test-labels"
+fmnist_slice 500 200
 
 # broken variants
 head -c 100000 "$tmp/train-images" >"$tmp/trunc-images"

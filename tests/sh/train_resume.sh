@@ -10,32 +10,9 @@
 #     says so and leaves no temporary file;
 #   - the same seed and threads give the same model twice; another seed not.
 #   sh tests/sh/train_resume.sh BUILD
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-build=${1:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-q=$build/qforge
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fm=/usr/share/datasets/fashion-mnist
-failures=0
+. "$(dirname "$0")/../lib/common.sh"
 
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-# IDX headers in octal (dash's printf has no \x): 2,000 = 0x07d0, 1,000 = 0x03e8, 28 = 0x1c
-gzip -dc $fm/train-images-idx3-ubyte.gz | tail -c +17 | head -c $((2000 * 784)) >"$tmp/body"
-{ printf '\000\000\010\003\000\000\007\320\000\000\000\034\000\000\000\034'; cat "$tmp/body"; } >"$tmp/train-images"
-gzip -dc $fm/train-labels-idx1-ubyte.gz | tail -c +9 | head -c 2000 >"$tmp/body"
-{ printf '\000\000\010\001\000\000\007\320'; cat "$tmp/body"; } >"$tmp/train-labels"
-gzip -dc $fm/t10k-images-idx3-ubyte.gz | tail -c +17 | head -c $((1000 * 784)) >"$tmp/body"
-{ printf '\000\000\010\003\000\000\003\350\000\000\000\034\000\000\000\034'; cat "$tmp/body"; } >"$tmp/test-images"
-gzip -dc $fm/t10k-labels-idx1-ubyte.gz | tail -c +9 | head -c 1000 >"$tmp/body"
-{ printf '\000\000\010\001\000\000\003\350'; cat "$tmp/body"; } >"$tmp/test-labels"
-[ "$(wc -c <"$tmp/train-images")" -eq $((16 + 2000 * 784)) ] || fail "could not cut the train images"
+fmnist_slice 2000 1000
 
 cat >"$tmp/small.qf" <<EOF
 data subset {
