@@ -107,6 +107,13 @@ int qf_atomic_open(qf_atomic *a, const char *path, qf_diag *d);
 int qf_atomic_commit(qf_atomic *a, qf_diag *d); /* fflush+fsync+rename; aborts on failure */
 void qf_atomic_abort(qf_atomic *a);             /* removes the temporary */
 
+/* A growing string buffer (sbuf.c); {0} is empty, free(p) releases it. */
+typedef struct {
+	char *p;
+	size_t n, cap;
+} qf_sbuf;
+void qf_sbuf_printf(qf_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* An output folder written atomically (outdir.c): files go into a fresh
  * folder beside dir (o->tmp), commit renames it into place. A dir that
  * exists must be empty or one qforge emit wrote (its model.h says so),

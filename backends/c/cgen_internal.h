@@ -7,11 +7,6 @@
 #include "backends/c/cgen.h"
 
 /* Text built up in memory. */
-typedef struct {
-	char *p;
-	size_t n, cap;
-} qf_sbuf;
-void qf_cgen_out(qf_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* const arrays, a few values to a line */
 void qf_cgen_i32_array(qf_sbuf *b, const char *type, const char *name, const int32_t *v, int64_t n);
 void qf_cgen_w_array(qf_sbuf *b, const char *name, const uint8_t *v, int64_t n);

@@ -98,10 +98,10 @@ void qf_cgen_spec_weights(qf_sbuf *h, qf_sbuf *c, const qf_igraph *ig, const cha
 	}
 	char name[96];
 	snprintf(name, sizeof name, "qf_%s_w%dg", nm, i);
-	qf_cgen_out(h, "extern const int8_t %s[%lld];\n", name, (long long)bytes);
+	qf_sbuf_printf(h, "extern const int8_t %s[%lld];\n", name, (long long)bytes);
 	qf_cgen_w_array(c, name, w, bytes);
 	snprintf(name, sizeof name, "qf_%s_b%dg", nm, i);
-	qf_cgen_out(h, "extern const int32_t %s[%d];\n", name, ocp);
+	qf_sbuf_printf(h, "extern const int32_t %s[%d];\n", name, ocp);
 	qf_cgen_i32_array(c, "int32_t", name, b, ocp);
 	free(w);
 	free(b);
@@ -109,7 +109,7 @@ void qf_cgen_spec_weights(qf_sbuf *h, qf_sbuf *c, const qf_igraph *ig, const cha
 
 void qf_cgen_spec_helpers(qf_sbuf *b)
 {
-	qf_cgen_out(b,
+	qf_sbuf_printf(b,
 		    "#include \"requant.h\"\n\n"
 		    "/* Each generated layer is a function of its own: inlined into the run\n"
 		    " * function, gcc allocates registers for all of them at once and spills\n"
@@ -140,12 +140,12 @@ static void tap(qf_sbuf *b, const char *ind, int wb, int at)
 {
 	for (int q = 0; q < 4; q++) {
 		if (wb == 8) {
-			qf_cgen_out(b, "%sv = wk[%d];", ind, at + q);
+			qf_sbuf_printf(b, "%sv = wk[%d];", ind, at + q);
 		} else {
 			int bit = q * wb, lsl = 32 - wb - bit % 8;
-			qf_cgen_out(b, "%sv = (int32_t)((uint32_t)(uint8_t)wk[%d] << %d) >> %d;", ind, at + bit / 8, lsl, 32 - wb);
+			qf_sbuf_printf(b, "%sv = (int32_t)((uint32_t)(uint8_t)wk[%d] << %d) >> %d;", ind, at + bit / 8, lsl, 32 - wb);
 		}
-		qf_cgen_out(b, " a%d += v * x0; e%d += v * x1;\n", q, q);
+		qf_sbuf_printf(b, " a%d += v * x0; e%d += v * x1;\n", q, q);
 	}
 }
 
@@ -160,7 +160,7 @@ static void conv_layer(qf_sbuf *b, const qf_igraph *ig, const char *nm, int i)
 		snprintf(m, sizeof m, "qf_%s_m%d", nm, i);
 	else
 		snprintf(m, sizeof m, "0");
-	qf_cgen_out(b,
+	qf_sbuf_printf(b,
 		    "/* generated: 2 pixels x 4 channels per tile, weights in loop order */\n"
 		    "QF_GEN_NOINLINE void qf_gen_%d(const int8_t *in, int8_t *out, int8_t *col)\n{\n"
 		    "\tint32_t p, oy = 0, ox = 0, ob, k;\n"
@@ -185,40 +185,40 @@ static void conv_layer(qf_sbuf *b, const qf_igraph *ig, const char *nm, int i)
 	 * from their field with two shifts (one SBFX). */
 	enum { U = 4 };
 	int wb = n->w_bits, per_tap = 4 * wb / 8;
-	qf_cgen_out(b, "\t\t\tfor (k = 0; k + %d <= %lld; k += %d, c += %d, wk += %d) {\n", U, k, U, U, U * per_tap);
+	qf_sbuf_printf(b, "\t\t\tfor (k = 0; k + %d <= %lld; k += %d, c += %d, wk += %d) {\n", U, k, U, U, U * per_tap);
 	for (int t = 0; t < U; t++) {
-		qf_cgen_out(b, "\t\t\t\t{\n\t\t\t\t\tint32_t x0 = c[%d], x1 = c[%lld + %d], v;\n", t, k, t);
+		qf_sbuf_printf(b, "\t\t\t\t{\n\t\t\t\t\tint32_t x0 = c[%d], x1 = c[%lld + %d], v;\n", t, k, t);
 		tap(b, "\t\t\t\t\t", wb, t * per_tap);
-		qf_cgen_out(b, "\t\t\t\t}\n");
+		qf_sbuf_printf(b, "\t\t\t\t}\n");
 	}
-	qf_cgen_out(b, "\t\t\t}\n");
+	qf_sbuf_printf(b, "\t\t\t}\n");
 	if (k % U) {
-		qf_cgen_out(b, "\t\t\tfor (; k < %lld; k++, c++, wk += %d) {\n\t\t\t\tint32_t x0 = c[0], x1 = c[%lld], v;\n", k,
+		qf_sbuf_printf(b, "\t\t\tfor (; k < %lld; k++, c++, wk += %d) {\n\t\t\t\tint32_t x0 = c[0], x1 = c[%lld], v;\n", k,
 			    per_tap, k);
 		tap(b, "\t\t\t\t", wb, 0);
-		qf_cgen_out(b, "\t\t\t}\n");
+		qf_sbuf_printf(b, "\t\t\t}\n");
 	}
 	/* requantise and store; channels past the last only when oc % 4 */
-	qf_cgen_out(b, "\t\t\t{\n\t\t\t\tint8_t *o = out + p * %d + ob;\n", oc);
+	qf_sbuf_printf(b, "\t\t\t{\n\t\t\t\tint8_t *o = out + p * %d + ob;\n", oc);
 	for (int q = 0; q < 4; q++) {
 		const char *ind = oc % 4 ? "\t\t\t\t\t" : "\t\t\t\t";
 		if (oc % 4)
-			qf_cgen_out(b, "\t\t\t\tif (ob + %d < %d) {\n", q, oc);
-		qf_cgen_out(b, "%so[%d] = (int8_t)qf_requant1(a%d, %s, qf_%s_n%d, ob + %d, %d, %d, %d);\n", ind, q, q, m, nm,
+			qf_sbuf_printf(b, "\t\t\t\tif (ob + %d < %d) {\n", q, oc);
+		qf_sbuf_printf(b, "%so[%d] = (int8_t)qf_requant1(a%d, %s, qf_%s_n%d, ob + %d, %d, %d, %d);\n", ind, q, q, m, nm,
 			    i, q, (int)y->zp, (int)n->act_min, (int)n->act_max);
-		qf_cgen_out(b, "%sif (two)\n%s\to[%d + %d] = (int8_t)qf_requant1(e%d, %s, qf_%s_n%d, ob + %d, %d, %d, %d);\n",
+		qf_sbuf_printf(b, "%sif (two)\n%s\to[%d + %d] = (int8_t)qf_requant1(e%d, %s, qf_%s_n%d, ob + %d, %d, %d, %d);\n",
 			    ind, ind, oc, q, q, m, nm, i, q, (int)y->zp, (int)n->act_min, (int)n->act_max);
 		if (oc % 4)
-			qf_cgen_out(b, "\t\t\t\t}\n");
+			qf_sbuf_printf(b, "\t\t\t\t}\n");
 	}
-	qf_cgen_out(b, "\t\t\t}\n\t\t}\n\t}\n}\n");
+	qf_sbuf_printf(b, "\t\t\t}\n\t\t}\n\t}\n}\n");
 }
 
 static void pool_layer(qf_sbuf *b, const qf_igraph *ig, int i)
 {
 	const qf_inode *n = &ig->n[i];
 	const qf_itensor *x = &ig->t[n->in[0]], *y = &ig->t[n->out];
-	qf_cgen_out(b,
+	qf_sbuf_printf(b,
 		    "/* generated: the %dx%d window unrolled, one channel at a time; in place is fine */\n"
 		    "QF_GEN_NOINLINE void qf_gen_%d(const int8_t *in, int8_t *out)\n{\n"
 		    "\tint32_t oy, ox, c;\n"
@@ -232,12 +232,12 @@ static void pool_layer(qf_sbuf *b, const qf_igraph *ig, int i)
 	for (int ky = 0; ky < n->k_h; ky++)
 		for (int kx = 0; kx < n->k_w; kx++)
 			if (ky || kx)
-				qf_cgen_out(b, "\t\t\t\tv = s[%d + c];\n\t\t\t\tm = v > m ? v : m;\n", (ky * x->w + kx) * x->c);
+				qf_sbuf_printf(b, "\t\t\t\tv = s[%d + c];\n\t\t\t\tm = v > m ? v : m;\n", (ky * x->w + kx) * x->c);
 	if (n->act_min > -128)
-		qf_cgen_out(b, "\t\t\t\tm = m < %d ? %d : m;\n", (int)n->act_min, (int)n->act_min);
+		qf_sbuf_printf(b, "\t\t\t\tm = m < %d ? %d : m;\n", (int)n->act_min, (int)n->act_min);
 	if (n->act_max < 127)
-		qf_cgen_out(b, "\t\t\t\tm = m > %d ? %d : m;\n", (int)n->act_max, (int)n->act_max);
-	qf_cgen_out(b, "\t\t\t\to[c] = (int8_t)m;\n\t\t\t}\n\t\t}\n}\n");
+		qf_sbuf_printf(b, "\t\t\t\tm = m > %d ? %d : m;\n", (int)n->act_max, (int)n->act_max);
+	qf_sbuf_printf(b, "\t\t\t\to[c] = (int8_t)m;\n\t\t\t}\n\t\t}\n}\n");
 }
 
 void qf_cgen_spec_layer(qf_sbuf *b, const qf_igraph *ig, const char *nm, int i)
@@ -253,7 +253,7 @@ void qf_cgen_spec_call(qf_sbuf *b, const qf_igraph *ig, int i)
 	const qf_inode *n = &ig->n[i];
 	long long xo = ig->t[n->in[0]].offset, yo = ig->t[n->out].offset;
 	if (n->op == QF_IOP_CONV)
-		qf_cgen_out(b, "\tqf_gen_%d(a + %lld, a + %lld, a + %lld);\n", i, xo, yo, (long long)n->scratch_off);
+		qf_sbuf_printf(b, "\tqf_gen_%d(a + %lld, a + %lld, a + %lld);\n", i, xo, yo, (long long)n->scratch_off);
 	else
-		qf_cgen_out(b, "\tqf_gen_%d(a + %lld, a + %lld);\n", i, xo, yo);
+		qf_sbuf_printf(b, "\tqf_gen_%d(a + %lld, a + %lld);\n", i, xo, yo);
 }
