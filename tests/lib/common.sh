@@ -49,3 +49,27 @@ fmnist_slice() {
 	idx_slice train "$1" train
 	idx_slice t10k "$2" test
 }
+
+# small_qf FILE QUANT: $tmp/FILE, a .qf of a small strided CNN on the slice
+# fmnist_slice made, with the quant block QUANT (empty: a float run).
+small_qf() {
+	cat >"$tmp/$1" <<EOF
+data subset {
+  format idx;
+  train images "$tmp/train-images" labels "$tmp/train-labels";
+  test images "$tmp/test-images" labels "$tmp/test-labels";
+  input 1x28x28 uint8;
+  classes 10;
+  validate 0;
+}
+$2
+space small {
+  input 1x28x28;
+  conv c 8 k 3 s 2 relu;
+  conv c 16 k 3 s 2 relu;
+  conv c 16 k 3 s 1 relu;
+  pool avg global;
+  fc 10;
+}
+EOF
+}

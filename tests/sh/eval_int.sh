@@ -15,35 +15,13 @@
 
 fmnist_slice 2000 1000
 
-# $1: file, $2: the quant block (empty: none)
-qf() {
-	cat >"$tmp/$1" <<EOF
-data subset {
-  format idx;
-  train images "$tmp/train-images" labels "$tmp/train-labels";
-  test images "$tmp/test-images" labels "$tmp/test-labels";
-  input 1x28x28 uint8;
-  classes 10;
-  validate 0;
-}
-$2
-space small {
-  input 1x28x28;
-  conv c 8 k 3 s 2 relu;
-  conv c 16 k 3 s 2 relu;
-  conv c 16 k 3 s 1 relu;
-  pool avg global;
-  fc 10;
-}
-EOF
-}
-qf int8.qf 'quant int8 {
+small_qf int8.qf 'quant int8 {
   weights { bits {8}; per channel; symmetric; }
   acts    { bits {8}; per tensor;  asymmetric; }
   scales  float;
   method  lsq, statassist, gradboost;
 }'
-qf float.qf ''
+small_qf float.qf ''
 
 json_num() { sed -n "s/^ *\"$1\": \\([0-9.]*\\),*\$/\\1/p" "$2"; }
 

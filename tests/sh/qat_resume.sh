@@ -15,35 +15,13 @@
 
 fmnist_slice 2000 1000
 
-# $1: file, $2: the quant block (empty: none)
-qf() {
-	cat >"$tmp/$1" <<EOF
-data subset {
-  format idx;
-  train images "$tmp/train-images" labels "$tmp/train-labels";
-  test images "$tmp/test-images" labels "$tmp/test-labels";
-  input 1x28x28 uint8;
-  classes 10;
-  validate 0;
-}
-$2
-space small {
-  input 1x28x28;
-  conv c 8 k 3 s 2 relu;
-  conv c 16 k 3 s 2 relu;
-  conv c 16 k 3 s 1 relu;
-  pool avg global;
-  fc 10;
-}
-EOF
-}
-qf int8.qf 'quant int8 {
+small_qf int8.qf 'quant int8 {
   weights { bits {8}; per channel; symmetric; }
   acts    { bits {8}; per tensor;  asymmetric; }
   scales  float;
   method  lsq, statassist;
 }'
-qf lp.qf 'quant mixed {
+small_qf lp.qf 'quant mixed {
   weights { bits {2, 4, 8}; per channel; symmetric; slice 8; }
   acts    { bits {8}; per tensor;  asymmetric; }
   scales  float;
@@ -51,13 +29,13 @@ qf lp.qf 'quant mixed {
   budget  weights <= 3K penalty 1e-3;
   schedule { float 1 epoch; qat 1 epoch; precision 1 epoch lr 0.05; finetune 1 epoch; }
 }'
-qf gb.qf 'quant int8 {
+small_qf gb.qf 'quant int8 {
   weights { bits {8}; per channel; symmetric; }
   acts    { bits {8}; per tensor;  asymmetric; }
   scales  float;
   method  lsq, statassist, gradboost;
 }'
-qf float.qf ''
+small_qf float.qf ''
 
 run() {
 	timeout 300 "$q" train --batch 32 --seed 3 "$@" >"$tmp/log" 2>&1 || fail "train $*: exit $?: $(cat "$tmp/log")"
