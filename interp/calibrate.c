@@ -37,37 +37,14 @@ static int find_tensor(const qf_graph *g, const char *name)
 
 /* The width the model asks for tensor t: its quant param's widest slice,
  * 8 when it has none. */
-static int model_bits(const qf_graph *g, int t)
-{
-	return g->t[t].quant >= 0 ? qf_tensor_bits(g, t) : 8;
-}
-
-static double pow2_up(double s)
+double qf_pow2_up(double s)
 {
 	return exp2(ceil(log2(s)));
 }
 
-/* A fresh quant param of n entries for tensor t of g. */
-static void set_qparam(qf_graph *g, int t, int n, const double *scale, const int32_t *zero, int bits, bool symmetric,
-		       bool pow2)
+static int model_bits(const qf_graph *g, int t)
 {
-	qf_grow(&g->q, &g->capq, g->nq + 1, sizeof(qf_qparam));
-	qf_qparam q;
-	memset(&q, 0, sizeof q);
-	q.n = n;
-	q.symmetric = symmetric;
-	q.pow2 = pow2;
-	q.n_slices = 1;
-	q.scale = qf_graph_alloc_data(g, n);
-	q.zero = qf_graph_alloc_ints(g, n);
-	q.bits = qf_graph_alloc_ints(g, 1);
-	for (int i = 0; i < n; i++) {
-		g->data[q.scale + i] = (float)scale[i];
-		g->ints[q.zero + i] = zero[i];
-	}
-	g->ints[q.bits] = bits;
-	g->q[g->nq] = q;
-	g->t[t].quant = g->nq++;
+	return g->t[t].quant >= 0 ? qf_tensor_bits(g, t) : 8;
 }
 
 static void act_params(range r, int bits, bool pow2, double *s, int32_t *zp)
@@ -79,7 +56,7 @@ static void act_params(range r, int bits, bool pow2, double *s, int32_t *zp)
 	/* the float32 the scale is stored as, so the zero point matches it */
 	*s = (double)(float)*s;
 	if (pow2)
-		*s = pow2_up(*s);
+		*s = qf_pow2_up(*s);
 	double z = round((double)qmin - lo / *s);
 	*zp = z < qmin ? qmin : z > qmax ? qmax : (int32_t)z;
 }
@@ -226,11 +203,11 @@ int qf_calibrate(qf_graph *g, const qf_dataset *ds, const qf_images *s, int n, c
 	for (int i = 0; i < g->nt; i++)
 		g->t[i].quant = -1;
 	g->nq = 0;
-	set_qparam(g, g->input, 1, &sc[gf->input], &zp[gf->input], 8, false, c->pow2);
+	qf_graph_add_qparam(g, g->input, 1, &sc[gf->input], &zp[gf->input], 8, false, c->pow2);
 	for (int i = 0; i < gf->nn; i++) {
 		const qf_node *nd = &gf->n[i];
 		int t = nd->out, gt = find_tensor(g, gf->t[t].name);
-		set_qparam(g, gt, 1, &sc[t], &zp[t], bits[t], false, c->pow2);
+		qf_graph_add_qparam(g, gt, 1, &sc[t], &zp[t], bits[t], false, c->pow2);
 		if (!wbits[i])
 			continue;
 		int cout = gf->t[t].dim[0], b = wbits[i];
@@ -248,9 +225,9 @@ int qf_calibrate(qf_graph *g, const qf_dataset *ds, const qf_images *s, int n, c
 			if (bias && fabs((double)bias[oc]) / (sin * sw) > (double)(1 << 28))
 				sw = fabs((double)bias[oc]) / (sin * (double)(1 << 28));
 			sw = (double)(float)sw;
-			ws[oc] = c->pow2 ? pow2_up(sw) : sw;
+			ws[oc] = c->pow2 ? qf_pow2_up(sw) : sw;
 		}
-		set_qparam(g, find_tensor(g, wt->name), cout, ws, wz, b, true, c->pow2);
+		qf_graph_add_qparam(g, find_tensor(g, wt->name), cout, ws, wz, b, true, c->pow2);
 	}
 	free(ws);
 	free(wz);

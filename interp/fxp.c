@@ -130,11 +130,6 @@ static double thread_cpu(void)
 	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static double pow2_up(double s)
-{
-	return exp2(ceil(log2(s)));
-}
-
 static int ilog2(double s)
 {
 	int e;
@@ -375,7 +370,7 @@ static void act_params_(const tstat *t, int bits, int adj, double *s, int32_t *z
 		*zp = act_zp(t, 1.0, bits, NULL);
 		return;
 	}
-	double s0 = pow2_up(span / (double)((1 << bits) - 1)), best = s0, be = INFINITY;
+	double s0 = qf_pow2_up(span / (double)((1 << bits) - 1)), best = s0, be = INFINITY;
 	for (int j = 0; j < CLIP_STEPS; j++) {
 		double e, sj = s0 / (double)(1 << j);
 		act_zp(t, sj, bits, &e);
@@ -412,7 +407,7 @@ static double weight_step(const float *w, int64_t per, int bits, int adj, double
 		m = fabs((double)w[k]) > m ? fabs((double)w[k]) : m;
 	if (m == 0)
 		return 1.0;
-	double s0 = pow2_up(m / qmax), best = s0, be = INFINITY;
+	double s0 = qf_pow2_up(m / qmax), best = s0, be = INFINITY;
 	for (int j = 0; j < CLIP_STEPS; j++) {
 		double s = s0 / (double)(1 << j), e = 0;
 		for (int64_t k = 0; k < per; k++) {
@@ -428,29 +423,8 @@ static double weight_step(const float *w, int64_t per, int bits, int adj, double
 	}
 	double s = ldexp(best, -adj);
 	if (fabs(bias) / (s_in * s) > (double)(1 << 28))
-		s = pow2_up(fabs(bias) / (s_in * (double)(1 << 28)));
+		s = qf_pow2_up(fabs(bias) / (s_in * (double)(1 << 28)));
 	return s;
-}
-
-static void set_qparam(qf_graph *g, int t, int n, const double *scale, const int32_t *zero, int bits, bool symmetric)
-{
-	qf_grow(&g->q, &g->capq, g->nq + 1, sizeof(qf_qparam));
-	qf_qparam q;
-	memset(&q, 0, sizeof q);
-	q.n = n;
-	q.symmetric = symmetric;
-	q.pow2 = true;
-	q.n_slices = 1;
-	q.scale = qf_graph_alloc_data(g, n);
-	q.zero = qf_graph_alloc_ints(g, n);
-	q.bits = qf_graph_alloc_ints(g, 1);
-	for (int i = 0; i < n; i++) {
-		g->data[q.scale + i] = (float)scale[i];
-		g->ints[q.zero + i] = zero ? zero[i] : 0;
-	}
-	g->ints[q.bits] = bits;
-	g->q[g->nq] = q;
-	g->t[t].quant = g->nq++;
 }
 
 /* The model a state describes: base with its quant params and bias offsets. */
@@ -478,7 +452,7 @@ static qf_graph *build(ptq *p, const state *st)
 		} else {
 			act_params(&p->ts[i], bits, st->aadj[i], &sc[i], &zp[i]);
 		}
-		set_qparam(g, sk->t[i].src, 1, &sc[i], &zp[i], bits, false);
+		qf_graph_add_qparam(g, sk->t[i].src, 1, &sc[i], &zp[i], bits, false, true);
 	}
 	int64_t maxc = 1;
 	for (int i = 0; i < sk->nn; i++)
@@ -498,7 +472,7 @@ static qf_graph *build(ptq *p, const state *st)
 		for (int c = 0; c < cout; c++)
 			ws[c] = weight_step(w + c * per, per, st->wbits[i], st->wadj[i], b ? (double)b[c] : 0,
 					    sc[n->in[0]]);
-		set_qparam(g, n->wsrc, cout, ws, NULL, st->wbits[i], true);
+		qf_graph_add_qparam(g, n->wsrc, cout, ws, NULL, st->wbits[i], true, true);
 	}
 	free(ws);
 	free(sc);

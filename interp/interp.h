@@ -390,6 +390,8 @@ typedef struct {
  * g's quant params are replaced (activations that folding removes lose
  * theirs). 0, or -1 after reporting through d. */
 int qf_calibrate(qf_graph *g, const qf_dataset *ds, const qf_images *s, int n, const qf_calib_cfg *c, qf_diag *d);
+/* The power of two at or above s (> 0): a pow2 scale that clips nothing. */
+double qf_pow2_up(double s);
 
 /* ------------------------------------------------------------ integer reference (intref.c)
  * Runs a QUANTIZED or PLANNED Int Graph exactly as the runtime contract

@@ -75,6 +75,28 @@ int64_t qf_graph_alloc_ints(qf_graph *g, int64_t n)
 	return off;
 }
 
+void qf_graph_add_qparam(qf_graph *g, int t, int n, const double *scale, const int32_t *zero, int bits,
+			 bool symmetric, bool pow2)
+{
+	qf_grow(&g->q, &g->capq, g->nq + 1, sizeof(qf_qparam));
+	qf_qparam q;
+	memset(&q, 0, sizeof q);
+	q.n = n;
+	q.symmetric = symmetric;
+	q.pow2 = pow2;
+	q.n_slices = 1;
+	q.scale = qf_graph_alloc_data(g, n);
+	q.zero = qf_graph_alloc_ints(g, n);
+	q.bits = qf_graph_alloc_ints(g, 1);
+	for (int i = 0; i < n; i++) {
+		g->data[q.scale + i] = scale ? (float)scale[i] : 1.0f;
+		g->ints[q.zero + i] = zero ? zero[i] : 0;
+	}
+	g->ints[q.bits] = bits;
+	g->q[g->nq] = q;
+	g->t[t].quant = g->nq++;
+}
+
 int qf_graph_add_tensor(qf_graph *g, const char *name, qf_role role, int rank, const int32_t *dim)
 {
 	QF_ASSERT(rank >= 0 && rank <= QF_MAX_RANK);

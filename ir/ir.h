@@ -587,6 +587,10 @@ int qf_graph_add_tensor(qf_graph *g, const char *name, qf_role role, int rank, c
 int qf_graph_add_node(qf_graph *g, qf_op op, const char *name, const int *in, int n_in);
 int64_t qf_graph_alloc_data(qf_graph *g, int64_t n);
 int64_t qf_graph_alloc_ints(qf_graph *g, int64_t n);
+/* Gives tensor t a fresh quant param of n entries, one width: scale[i]
+ * (NULL: all 1, a placeholder) and zero[i] (NULL: all 0). */
+void qf_graph_add_qparam(qf_graph *g, int t, int n, const double *scale, const int32_t *zero, int bits,
+			 bool symmetric, bool pow2);
 int64_t qf_tensor_elems(const qf_tensor *t);
 /* Adds a zeroed blob (replacing one of the same name); returns its floats. */
 float *qf_graph_set_blob(qf_graph *g, const char *name, int64_t n);

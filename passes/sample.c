@@ -426,24 +426,6 @@ static int widest(const qf_qtensor *t)
 	return w ? w : 8;
 }
 
-static void set_bits(qf_graph *g, int t, int bits, bool symmetric, bool pow2)
-{
-	qf_grow(&g->q, &g->capq, g->nq + 1, sizeof(qf_qparam));
-	qf_qparam *q = &g->q[g->nq];
-	memset(q, 0, sizeof(*q));
-	q->n = 1;
-	q->n_slices = 1;
-	q->symmetric = symmetric;
-	q->pow2 = pow2;
-	q->scale = qf_graph_alloc_data(g, 1);
-	g->data[q->scale] = 1;
-	q->zero = qf_graph_alloc_ints(g, 1);
-	g->ints[q->zero] = 0;
-	q->bits = qf_graph_alloc_ints(g, 1);
-	g->ints[q->bits] = bits;
-	g->t[t].quant = g->nq++;
-}
-
 /* The nodes that start a layer: those with a weight tensor. BN has
  * trained parameters too, but folds into the conv before it. */
 static bool starts_layer(qf_op op)
@@ -460,7 +442,7 @@ static void assign_bits(builder *bd, const qf_quant *q)
 	for (int i = 0; i < g->nn; i++)
 		if (starts_layer(g->n[i].op))
 			last = i;
-	set_bits(g, g->input, 8, false, q->pow2); /* the MCU feeds raw bytes */
+	qf_graph_add_qparam(g, g->input, 1, NULL, NULL, 8, false, q->pow2); /* the MCU feeds raw bytes */
 	for (int i = 0; i < g->nn; i++) {
 		qf_node *nd = &g->n[i];
 		if (starts_layer(nd->op))
@@ -471,8 +453,8 @@ static void assign_bits(builder *bd, const qf_quant *q)
 		int wb = pin ? pin : bd->wbits[i] > 0 ? bd->wbits[i] : widest(&q->w);
 		int ab = pin ? pin : bd->abits[i] > 0 ? bd->abits[i] : widest(&q->a);
 		if (starts_layer(nd->op))
-			set_bits(g, nd->in[1], wb, q->w.symmetric, q->pow2);
-		set_bits(g, nd->out, ab, q->a.symmetric, q->pow2);
+			qf_graph_add_qparam(g, nd->in[1], 1, NULL, NULL, wb, q->w.symmetric, q->pow2);
+		qf_graph_add_qparam(g, nd->out, 1, NULL, NULL, ab, q->a.symmetric, q->pow2);
 	}
 }
 
