@@ -33,15 +33,7 @@ static int run(const char *path, const char *const *v, int images, int wbits, co
 		goto done;
 	if (!(g = qf_qfm_read(path, d)))
 		goto done;
-	if (!(p = qf_model_program(g, path, v[OPT_QF], d)))
-		goto done;
-	const qf_data *spec = qf_model_data(p, g, v[OPT_DATA], d);
-	if (!spec)
-		goto done;
-	/* every training image may calibrate: none is held out here */
-	qf_data whole = *spec;
-	whole.validate = 0;
-	if (qf_dataset_load(&whole, images, 1, &ds, d) != 0 || qf_dataset_check_input(&ds, g, d) != 0)
+	if (qf_model_calib_data(g, path, v[OPT_QF], v[OPT_DATA], images, 1, &p, &ds, d) != 0)
 		goto done;
 	int n = ds.train.n < images ? ds.train.n : images;
 	qf_calib_cfg c = {.pow2 = v[OPT_POW2] != NULL,

@@ -9,6 +9,7 @@
 #ifndef QF_DRIVER_H
 #define QF_DRIVER_H
 
+#include "interp/interp.h"
 #include "ir/ir.h"
 
 #ifndef QF_VERSION
@@ -159,5 +160,12 @@ void qf_json_kbool(qf_json *j, const char *key, bool v);
  * after reporting through d. */
 qf_program *qf_model_program(const qf_graph *g, const char *model_path, const char *qf_path, qf_diag *d);
 const qf_data *qf_model_data(const qf_program *p, const qf_graph *g, const char *name, qf_diag *d);
+/* The images a post-training quantizer calibrates on (calibrate, ptq): the
+ * model's data found as above, every training image a candidate (none
+ * held out for validation), at most max_train of them and max_test test
+ * images read (qf_dataset_load's limits), checked against g's input. *p
+ * and *ds are the caller's to free, also after a failure (-1, reported). */
+int qf_model_calib_data(const qf_graph *g, const char *model_path, const char *qf_path, const char *data_name,
+			int max_train, int max_test, qf_program **p, qf_dataset *ds, qf_diag *d);
 
 #endif

@@ -220,15 +220,7 @@ static int run(const char *path, const char *const *v, qf_ptq_cfg *c, int test, 
 				   g->name, g->t[qt].name);
 		goto done;
 	}
-	if (!(p = qf_model_program(g, path, v[OPT_QF], d)))
-		goto done;
-	const qf_data *spec = qf_model_data(p, g, v[OPT_DATA], d);
-	if (!spec)
-		goto done;
-	/* calibration images come from the whole training file */
-	qf_data whole = *spec;
-	whole.validate = 0;
-	if (qf_dataset_load(&whole, c->calib, test, &ds, d) != 0 || qf_dataset_check_input(&ds, g, d) != 0)
+	if (qf_model_calib_data(g, path, v[OPT_QF], v[OPT_DATA], c->calib, test, &p, &ds, d) != 0)
 		goto done;
 	if (ds.train.n < c->calib) {
 		qf_diag_file_error(d, ds.train_path, 0,

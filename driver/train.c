@@ -106,6 +106,21 @@ qf_program *qf_model_program(const qf_graph *g, const char *model_path, const ch
 	}
 	return p;
 }
+int qf_model_calib_data(const qf_graph *g, const char *model_path, const char *qf_path, const char *data_name,
+			int max_train, int max_test, qf_program **p, qf_dataset *ds, qf_diag *d)
+{
+	if (!(*p = qf_model_program(g, model_path, qf_path, d)))
+		return -1;
+	const qf_data *spec = qf_model_data(*p, g, data_name, d);
+	if (!spec)
+		return -1;
+	qf_data whole = *spec;
+	whole.validate = 0;
+	if (qf_dataset_load(&whole, max_train, max_test, ds, d) != 0 || qf_dataset_check_input(ds, g, d) != 0)
+		return -1;
+	return 0;
+}
+
 typedef struct {
 	const char *vals[N_OPTS];
 	const char *path;
