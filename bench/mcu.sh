@@ -1,9 +1,9 @@
 #!/bin/sh
 # `make bench-mcu`: fmnist-small on emulated Cortex-M cores (issue 6).
-#   1. train fmnist-small (bench/fmnist-small-int8.qf) EPOCHS epochs in float,
+#   1. train fmnist-small (bench/fmnist-small.qf) EPOCHS epochs in float,
 #      or take MODEL (a trained .qfm); calibrate it on 1,000 training images:
 #      int8 everywhere, and the peer's 4-bit configuration (conv2 and conv3
-#      at 4-bit weights, conv1 and fc at 8)
+#      at 4-bit weights, conv1 and fc at 8); bench/lib/mcu_models.sh
 #   2. qforge bench under QEMU (-icount shift=0, SysTick): instructions per
 #      inference and per layer, flash as linked, RAM (arena + measured
 #      stack), on Cortex-M4 (mps2-an386, DSP path) and Cortex-M3
@@ -26,14 +26,7 @@ out=$build/bench-mcu
 [ -x "$q" ] || { echo "bench-mcu: no $q; run make first" >&2; exit 1; }
 mkdir -p "$out"
 
-if [ -n "${MODEL:-}" ]; then
-	cp "$MODEL" "$out/trained.qfm"
-else
-	echo "== training fmnist-small, $epochs epochs"
-	"$q" train bench/fmnist-small-int8.qf --epochs "$epochs" -o "$out/trained.qfm" | tail -n 1
-fi
-"$q" calibrate "$out/trained.qfm" --images 1000 -o "$out/int8.qfm" >/dev/null
-"$q" calibrate "$out/trained.qfm" --images 1000 --wbits 8,4,4,8 -o "$out/w4.qfm" >/dev/null
+. "$top/bench/lib/mcu_models.sh"
 
 run() {
 	name=$1 model=$2 n=$3
@@ -52,7 +45,7 @@ run int8-m3-ref int8 20 --target cortex-m4 --cpu cortex-m3 --kernels ref
 total() { sed -n 's/^  "instructions_per_inference": \([0-9]*\),*$/\1/p' "$out/$1.json"; }
 echo
 echo "== summary: instructions per inference (not cycles)"
-. "$top/bench/summary.sh"
+. "$top/bench/lib/summary.sh"
 for c in m4 m3; do
 	i8=$(total int8-$c) w4=$(total w4-$c) ref=$(total int8-$c-ref)
 	peer=5020000 peer4=8240000

@@ -9,9 +9,10 @@
 # Instructions, not cycles.
 #
 # Models: the ones `make bench-mcu` (bench/mcu.sh) made in
-# BUILD/bench-mcu when they are there, else the same recipe here: train
-# bench/fmnist-small-int8.qf EPOCHS (5) epochs, or take MODEL (a trained
-# .qfm), calibrate on 1,000 training images, int8 and --wbits 8,4,4,8.
+# BUILD/bench-mcu when they are there, else the same recipe
+# (bench/lib/mcu_models.sh): train bench/fmnist-small.qf EPOCHS (5) epochs
+# in float, or take MODEL (a trained .qfm), calibrate on 1,000 training
+# images, int8 and --wbits 8,4,4,8.
 # Output in BUILD/bench-mcu-llvm: one .txt and one .json per run.
 # IMAGES (default 100; the reference kernels run 20).
 #   sh bench/mcu_llvm.sh BUILD
@@ -32,14 +33,7 @@ if [ -z "${MODEL:-}" ] && [ -f "$have/int8.qfm" ] && [ -f "$have/w4.qfm" ]; then
 	echo "== models of make bench-mcu ($have)"
 	cp "$have/int8.qfm" "$have/w4.qfm" "$out/"
 else
-	if [ -n "${MODEL:-}" ]; then
-		cp "$MODEL" "$out/trained.qfm"
-	else
-		echo "== training fmnist-small, $epochs epochs"
-		"$q" train bench/fmnist-small-int8.qf --epochs "$epochs" -o "$out/trained.qfm" | tail -n 1
-	fi
-	"$q" calibrate "$out/trained.qfm" --images 1000 -o "$out/int8.qfm" >/dev/null
-	"$q" calibrate "$out/trained.qfm" --images 1000 --wbits 8,4,4,8 -o "$out/w4.qfm" >/dev/null
+	. "$top/bench/lib/mcu_models.sh"
 fi
 
 run() {
@@ -79,7 +73,7 @@ done
 awk -v l="$(key int8-llvm instructions_per_inference)" -v r="$(key int8-ref instructions_per_inference)" \
 	'BEGIN { printf "int8  reference kernels %d: llvm is %.1fx fewer\n", r, r / l }'
 echo "emission of int8 for cortex-m4: $emit_ms ms CPU (median of 5:$times)"
-. "$top/bench/summary.sh"
+. "$top/bench/lib/summary.sh"
 l=$(key int8-llvm instructions_per_inference)
 summary "MCU instructions/inference int8, m4 (LLVM backend)" "$l" 5020000 \
 	"$(awk -v a="$l" 'BEGIN { printf "%.2fx", a / 5020000 }')" "goal <= 3.0M instructions"

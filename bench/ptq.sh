@@ -26,13 +26,13 @@
 # The issue's goal, per model: at least 8x the float32 constants at a test
 # accuracy drop of at most 1 point; the "goal" column says whether a run
 # met it. Under `make bench`, one row per model goes to the closing
-# summary table (bench/summary.sh): the FxP run that meets the goal, else
+# summary table (bench/lib/summary.sh): the FxP run that meets the goal, else
 # one whose drop is within the point, else the one with the larger ratio,
 # against plain int8 PTQ.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-. "$top/bench/summary.sh"
+. "$top/bench/lib/summary.sh"
 build=${1:-build}
 case $build in /*) ;; *) build=$top/$build ;; esac
 q=$build/qforge

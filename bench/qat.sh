@@ -37,7 +37,7 @@ py=${PYTHON:-/usr/bin/python3}
 [ -x "$q" ] || { echo "bench-qat: no $q; run make first" >&2; exit 1; }
 
 me=bench-qat
-. "$top/bench/need_torch.sh"
+. "$top/bench/lib/need_torch.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -104,7 +104,7 @@ if part == "speed":
     print(f"{'test accuracy, fake-quantized':34}{qn['accuracy']:>9.2f}%{tn['fake_quant_accuracy']:>21.2f}%")
     print(f"{'test accuracy, int8 model':34}{acc:>9.2f}%{tn['int8_accuracy']:>21.2f}%   (qforge: {kind}; "
           f"PyTorch: convert, {tn['int8_engine']})")
-    sys.path.insert(0, "bench")
+    sys.path.insert(0, "bench/lib")
     from summary import row
     qi = qn["images_per_s"]
     row("QAT images/s, fmnist-small int8 (PyTorch QAT)", f"{qi:,.0f}", f"{tn['images_per_s']:,.0f}",

@@ -1,11 +1,11 @@
 #!/bin/sh
 # `make bench`: runs every benchmark in bench/, in name order, against the
 # build dir given (default build), and prints what each reports. A
-# benchmark is any bench/*.sh except this runner, the gen_*.sh input
-# generators and the two files the others source (need_torch.sh,
-# summary.sh). Ends with one table of every comparison with a peer made in
-# this run (rows from bench/summary.sh and bench/summary.py). Exit status 1
-# when any benchmark failed.
+# benchmark is any bench/*.sh except this runner and the gen_*.sh input
+# generators (what the benchmarks source is in bench/lib/). Ends with one
+# table of every comparison with a peer made in this run (rows from
+# bench/lib/summary.sh and bench/lib/summary.py). Exit status 1 when any
+# benchmark failed.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -16,7 +16,7 @@ export QF_BENCH_SUMMARY
 trap 'rm -f "$QF_BENCH_SUMMARY"' EXIT
 for b in "$top"/bench/*.sh; do
 	n=${b##*/}
-	case $n in run.sh | gen_* | need_torch.sh | summary.sh) continue ;; esac
+	case $n in run.sh | gen_*) continue ;; esac
 	echo "== $n"
 	if ! sh "$b" "$build"; then
 		echo "FAILED: $n"

@@ -31,7 +31,7 @@ threads=${THREADS:-2}
 [ -x "$q" ] || { echo "bench-train: no $q; run make first" >&2; exit 1; }
 
 me=bench-train
-. "$top/bench/need_torch.sh"
+. "$top/bench/lib/need_torch.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -101,7 +101,7 @@ rss = f"qforge peak RSS ({epochs} epochs): {qn['peak_rss_mb']:.0f} MB (getrusage
 if rss_time:
     rss += f", {rss_time:.0f} MB (/usr/bin/time -v)"
 print(rss)
-sys.path.insert(0, "bench")
+sys.path.insert(0, "bench/lib")
 from summary import row
 row("training images/s, fmnist-small (PyTorch float)", f"{qi:,.0f}", f"{ti:,.0f}", f"{qi / ti:.2f}x",
     f"{epochs} epochs, {threads} threads")

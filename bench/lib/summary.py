@@ -1,4 +1,4 @@
-"""The Python side of bench/summary.sh: row(...) adds a line to the table
+"""The Python side of bench/lib/summary.sh: row(...) adds a line to the table
 `make bench` prints at the end (a no-op when a benchmark runs alone)."""
 import os
 
