@@ -31,8 +31,8 @@
 
 #include "interp/interp.h"
 #include "passes/passes.h"
+#include "fmnist.h"
 
-#define FM "/usr/share/datasets/fashion-mnist/"
 enum { TRAIN_IMAGES = 2000, TEST_IMAGES = 200, CALIB = 160, THREADS = 2 };
 
 static qf_dataset ds;
@@ -118,17 +118,7 @@ static qf_graph *make_net(uint64_t seed)
 static int setup(void **state)
 {
 	(void)state;
-	qf_data spec = {
-		.name = "fmnist",
-		.train_images = FM "train-images-idx3-ubyte.gz",
-		.train_labels = FM "train-labels-idx1-ubyte.gz",
-		.test_images = FM "t10k-images-idx3-ubyte.gz",
-		.test_labels = FM "t10k-labels-idx1-ubyte.gz",
-		.in_c = 1,
-		.in_h = 28,
-		.in_w = 28,
-		.classes = 10,
-	};
+	qf_data spec = fmnist_spec(0);
 	qf_diag *d = qf_diag_new(stderr);
 	if (qf_dataset_load(&spec, TRAIN_IMAGES, TEST_IMAGES, &ds, d) != 0)
 		return -1;

@@ -33,6 +33,7 @@
 #include "frontend/frontend.h"
 #include "interp/interp.h"
 #include "passes/passes.h"
+#include "fmnist.h"
 
 static char tmpdir[256];
 /* conv + max pool pairs compiled as one (the random-chain tests check that
@@ -773,7 +774,6 @@ static void rv32_random_chains(void **state)
 
 /* ------------------------------------------------------------ fmnist-small on Fashion-MNIST */
 
-#define FM "/usr/share/datasets/fashion-mnist/"
 enum { FM_TEST = 100, FM_CALIB = 200 };
 
 static const char fm_int8[] = "space fmnist_small {\n"
@@ -808,17 +808,7 @@ static qf_dataset fm;
 static int fm_setup(void **state)
 {
 	(void)state;
-	qf_data spec = {
-		.name = "fmnist",
-		.train_images = FM "train-images-idx3-ubyte.gz",
-		.train_labels = FM "train-labels-idx1-ubyte.gz",
-		.test_images = FM "t10k-images-idx3-ubyte.gz",
-		.test_labels = FM "t10k-labels-idx1-ubyte.gz",
-		.in_c = 1,
-		.in_h = 28,
-		.in_w = 28,
-		.classes = 10,
-	};
+	qf_data spec = fmnist_spec(0);
 	qf_diag *d = qf_diag_new(stderr);
 	int rc = qf_dataset_load(&spec, FM_CALIB, FM_TEST, &fm, d);
 	qf_diag_free(d);

@@ -15,8 +15,8 @@
 #include <cmocka.h>
 
 #include "interp/interp.h"
+#include "fmnist.h"
 
-#define FM "/usr/share/datasets/fashion-mnist/"
 /* 2,200 images read, 200 of them held out: 2,000 to train on */
 enum { READ_IMAGES = 2200, HELD_OUT = 200, TEST_IMAGES = 1000, THREADS = 2 };
 
@@ -114,18 +114,7 @@ static char *slurp(const char *path, size_t *len)
 static int setup(void **state)
 {
 	(void)state;
-	qf_data spec = {
-		.name = "fmnist",
-		.train_images = FM "train-images-idx3-ubyte.gz",
-		.train_labels = FM "train-labels-idx1-ubyte.gz",
-		.test_images = FM "t10k-images-idx3-ubyte.gz",
-		.test_labels = FM "t10k-labels-idx1-ubyte.gz",
-		.in_c = 1,
-		.in_h = 28,
-		.in_w = 28,
-		.classes = 10,
-		.validate = HELD_OUT,
-	};
+	qf_data spec = fmnist_spec(HELD_OUT);
 	qf_diag *d = qf_diag_new(stderr);
 	int rc = qf_dataset_load(&spec, READ_IMAGES, TEST_IMAGES, &ds, d);
 	qf_diag_free(d);
@@ -293,7 +282,7 @@ static void test_failures_keep_checkpoint(void **state)
 	g->t[g->input].dim[1] = g->t[g->input].dim[2] = 32;
 	assert_int_equal(qf_train(g, &ds, &c, NULL, NULL, d), -1);
 	fflush(f);
-	assert_non_null(strstr(buf, FM "train-images-idx3-ubyte.gz: error: images are 1x28x28 but the network "
+	assert_non_null(strstr(buf, QF_TEST_FM "train-images-idx3-ubyte.gz: error: images are 1x28x28 but the network "
 				    "'small' takes 1x32x32"));
 	qf_graph_free(g);
 
