@@ -19,24 +19,7 @@
 
 fmnist_slice 2000 500
 
-cat >"$tmp/net.qf" <<EOF
-data subset {
-  format idx;
-  train images "$tmp/train-images" labels "$tmp/train-labels";
-  test images "$tmp/test-images" labels "$tmp/test-labels";
-  input 1x28x28 uint8;
-  classes 10;
-  validate 0;
-}
-space net {
-  input 1x28x28;
-  conv c 8 k 3 s 2 relu;
-  conv c 16 k 3 s 2 relu;
-  conv c 16 k 3 s 1 relu;
-  pool avg global;
-  fc 10;
-}
-EOF
+small_qf net.qf ''
 "$q" train "$tmp/net.qf" --pick smallest --epochs 1 --batch 16 --seed 3 -o "$tmp/float.qfm" >"$tmp/log" 2>&1 ||
 	{ echo "FAIL: train: $(cat "$tmp/log")"; exit 1; }
 
