@@ -61,8 +61,8 @@ static void fl_text(char *buf, size_t size, int lo, int hi)
 
 static void print_table(FILE *f, const qf_ptq_report *r)
 {
-	char b0[QF_FMT_INT_SIZE], b1[QF_FMT_INT_SIZE], fw[24], fb[24];
-	fprintf(f, "\n%-22s %-7s %-6s %-8s %-8s %-14s %9s %9s %10s\n", "layer", "op", "wbits", "w FL", "bias FL",
+	char b0[QF_FMT_INT_SIZE], b1[QF_FMT_INT_SIZE], fw[24], fb[40];
+	fprintf(f, "\n%-22s %-7s %-6s %-8s %-10s %-14s %9s %9s %10s\n", "layer", "op", "wbits", "w FL", "bias b:FL",
 		"out bits FL zp", "bytes@8", "bytes", "error (KL)");
 	for (int i = 0; i < r->n_layers; i++) {
 		const qf_ptq_layer *l = &r->layers[i];
@@ -72,18 +72,21 @@ static void print_table(FILE *f, const qf_ptq_report *r)
 		if (l->wbits) {
 			snprintf(wb, sizeof wb, "%d->%d", l->wbits0, l->wbits);
 			fl_text(fw, sizeof fw, l->w_fl_min, l->w_fl_max);
-			if (l->has_bias)
-				fl_text(fb, sizeof fb, l->b_fl_min, l->b_fl_max);
+			if (l->has_bias) {
+				char t[24];
+				fl_text(t, sizeof t, l->b_fl_min, l->b_fl_max);
+				snprintf(fb, sizeof fb, "%d:%s", l->bbits, t);
+			}
 		}
 		snprintf(out, sizeof out, "%d->%d %d %d", l->abits0, l->abits, l->a_fl, l->a_zp);
-		fprintf(f, "%-22s %-7s %-6s %-8s %-8s %-14s %9s %9s", l->name, l->op, wb, fw, fb, out,
+		fprintf(f, "%-22s %-7s %-6s %-8s %-10s %-14s %9s %9s", l->name, l->op, wb, fw, fb, out,
 			qf_fmt_int(b0, sizeof b0, l->bytes0), qf_fmt_int(b1, sizeof b1, l->bytes));
 		if (l->wbits != l->wbits0 || l->abits != l->abits0)
 			fprintf(f, " %10.5f\n", l->err);
 		else
 			fprintf(f, " %10s\n", "-");
 	}
-	fprintf(f, "%-22s %-7s %-6s %-8s %-8s %-14s %9s %9s\n", "total", "", "", "", "", "",
+	fprintf(f, "%-22s %-7s %-6s %-8s %-10s %-14s %9s %9s\n", "total", "", "", "", "", "",
 		qf_fmt_int(b0, sizeof b0, r->start_bytes), qf_fmt_int(b1, sizeof b1, r->quant_bytes));
 }
 
@@ -152,6 +155,7 @@ static void print_json(const char *out, const qf_ptq_cfg *c, const qf_ptq_report
 			qf_json_kint(&j, "w_fl_min", l->w_fl_min);
 			qf_json_kint(&j, "w_fl_max", l->w_fl_max);
 			if (l->has_bias) {
+				qf_json_kint(&j, "bbits", l->bbits);
 				qf_json_kint(&j, "b_fl_min", l->b_fl_min);
 				qf_json_kint(&j, "b_fl_max", l->b_fl_max);
 			}
@@ -183,7 +187,7 @@ static int int8_baseline(const qf_graph *g, const qf_dataset *ds, int calib, int
 	int rc = -1;
 	qf_igraph *ig = NULL;
 	if (qf_calibrate(c, ds, &ds->train, calib, &cc, d) == 0 && (ig = qf_lower(c, d))) {
-		res->int8_bytes = qf_ptq_const_bytes(ig);
+		res->int8_bytes = qf_igraph_const_bytes(ig);
 		for (int i = 0; i < ig->nn; i++)
 			res->int8_wb_bytes += ig->n[i].w_bytes + (ig->n[i].bias >= 0 ? 4 * (int64_t)ig->t[ig->n[i].out].c : 0);
 		res->int8_acc = qf_iexec_evaluate(ig, ds, &ds->test, test, 64);

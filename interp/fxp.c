@@ -143,11 +143,6 @@ static bool weighted(qf_iop op)
 	return op == QF_IOP_CONV || op == QF_IOP_DWCONV || op == QF_IOP_FC;
 }
 
-int64_t qf_ptq_const_bytes(const qf_igraph *ig)
-{
-	return ig->nw + 4 * ig->ni32;
-}
-
 static int64_t act_bytes(const qf_igraph *ig)
 {
 	int64_t b = 0;
@@ -427,6 +422,23 @@ static double weight_step(const float *w, int64_t per, int bits, int adj, double
 	return s;
 }
 
+/* A layer's biases at 16 bits (their own word length, FxP-QNet's bias data
+ * structure): per channel the accumulator's step s_in * s_w[c] times one
+ * 2^k for the layer, the smallest k that holds every bias. weight_step keeps
+ * |b| / (s_in s_w) under 2^28, so k <= 13. */
+static void bias_qparam(qf_graph *g, int bsrc, const float *b, double *ws, double s_in, int cout)
+{
+	int k = 0;
+	for (int c = 0; c < cout; c++)
+		while (k < 16 && fabs(round((double)b[c] / (s_in * ws[c] * ldexp(1.0, k)))) > 32767)
+			k++;
+	double *bs = qf_xmalloc((size_t)cout * sizeof(double));
+	for (int c = 0; c < cout; c++)
+		bs[c] = s_in * ws[c] * ldexp(1.0, k);
+	qf_graph_add_qparam(g, bsrc, cout, bs, NULL, 16, true, true);
+	free(bs);
+}
+
 /* The model a state describes: base with its quant params and bias offsets. */
 static qf_graph *build(ptq *p, const state *st)
 {
@@ -473,6 +485,8 @@ static qf_graph *build(ptq *p, const state *st)
 			ws[c] = weight_step(w + c * per, per, st->wbits[i], st->wadj[i], b ? (double)b[c] : 0,
 					    sc[n->in[0]]);
 		qf_graph_add_qparam(g, n->wsrc, cout, ws, NULL, st->wbits[i], true, true);
+		if (b)
+			bias_qparam(g, n->bsrc, b, ws, sc[n->in[0]], cout);
 	}
 	free(ws);
 	free(sc);
@@ -594,6 +608,11 @@ static void run(ptq *p, cand *k, bool store)
 			if (t >= 0 && ig->t[t].producer < from)
 				load[t] = true;
 		}
+	/* a model equal to the cache's (from == nn: 16-bit biases make that
+	 * common, a correction smaller than the bias step) runs no layer: its
+	 * logits are the cache's */
+	if (ig->t[ig->output].producer < from)
+		load[ig->output] = true;
 	const qf_itensor *out = &ig->t[ig->output];
 	int batch = p->c->batch > 0 ? p->c->batch : 64;
 	qf_iexec *x = qf_iexec_new(ig, batch);
@@ -668,7 +687,7 @@ static int evaluate(ptq *p, const state *st, cand *k, qf_diag *d)
 			k->sums[i] = qf_xmalloc((size_t)k->ig->t[k->ig->n[i].out].c * sizeof(int64_t));
 	run(p, k, false);
 	qf_ptq_compare(p->ref, k->logits, p->n, p->classes, &k->st);
-	k->bytes = qf_ptq_const_bytes(k->ig);
+	k->bytes = qf_igraph_const_bytes(k->ig);
 	k->act_bytes = act_bytes(k->ig);
 	p->evals++;
 	return 0;
@@ -1230,18 +1249,6 @@ static void fl_range(const qf_graph *g, int t, int *lo, int *hi, int add)
 	}
 }
 
-static int64_t layer_bytes(const qf_igraph *ig, const qf_inode *n)
-{
-	int64_t c = n->op == QF_IOP_ADD ? 1 : ig->t[n->out].c, b = n->w_bytes;
-	if (n->bias >= 0)
-		b += 4 * c;
-	if (n->shift >= 0)
-		b += 4 * c;
-	if (n->mult >= 0)
-		b += 4 * c;
-	return b;
-}
-
 static void fill_layers(const ptq *p, const cand *start, const cand *fin, qf_ptq_report *r)
 {
 	const qf_igraph *sk = p->sk, *ig = fin->ig;
@@ -1258,15 +1265,16 @@ static void fill_layers(const ptq *p, const cand *start, const cand *fin, qf_ptq
 		l->abits = y->bits;
 		l->a_fl = -ilog2(y->scale);
 		l->a_zp = y->zp;
-		l->bytes0 = layer_bytes(start->ig, &start->ig->n[i]);
-		l->bytes = layer_bytes(ig, n);
+		l->bytes0 = qf_inode_const_bytes(start->ig, &start->ig->n[i]);
+		l->bytes = qf_inode_const_bytes(ig, n);
 		if (weighted(n->op)) {
 			int fin_lo, fin_hi;
 			fl_range(fin->g, n->wsrc, &l->w_fl_min, &l->w_fl_max, 0);
 			fl_range(fin->g, n->wsrc, &fin_lo, &fin_hi, -ilog2(ig->t[n->in[0]].scale));
-			l->b_fl_min = n->bias >= 0 ? fin_lo : 0;
-			l->b_fl_max = n->bias >= 0 ? fin_hi : 0;
 			l->has_bias = n->bias >= 0;
+			l->bbits = !l->has_bias ? 0 : n->bias_bits == 16 ? 16 : 32;
+			l->b_fl_min = l->has_bias ? fin_lo - n->bias_shift : 0;
+			l->b_fl_max = l->has_bias ? fin_hi - n->bias_shift : 0;
 		}
 		l->err = p->werr[i] + p->aerr[n->out];
 	}
@@ -1295,7 +1303,7 @@ static double check_intref(const ptq *p, const cand *k)
 		for (int j = 0; j < p->classes; j++) {
 			float v = (float)((z[j] - out->zp) * out->scale);
 			if (v != k->logits[(int64_t)i * p->classes + j])
-				qf_die("ptq: the fast executor and intref disagree on image %d, logit %d", i, j);
+				qf_die("ptq: the fast executor and intref disagree on image %d, logit %d (%g vs %g)", i, j, v, k->logits[(int64_t)i * p->classes + j]);
 		}
 	}
 	free(z);
@@ -1487,7 +1495,7 @@ qf_graph *qf_ptq(const qf_graph *g, const qf_dataset *ds, const qf_ptq_cfg *c, q
 	r->act_bytes = best.act_bytes;
 	for (int i = 0; i < best.ig->nn; i++) {
 		const qf_inode *n = &best.ig->n[i];
-		r->wb_bytes += n->w_bytes + (n->bias >= 0 ? 4 * (int64_t)best.ig->t[n->out].c : 0);
+		r->wb_bytes += n->w_bytes + (n->bias >= 0 ? (n->bias_bits == 16 ? 2 : 4) * (int64_t)best.ig->t[n->out].c : 0);
 	}
 	r->goal_met = c->memory_goal <= 0 || best.bytes <= c->memory_goal;
 	if (c->check)

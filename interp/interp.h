@@ -595,7 +595,7 @@ typedef struct {
 	int calib;                   /* calibration images: the first of ds->train (labels unread) */
 	double max_drop;             /* points, on the calibration images, by `metric` */
 	qf_ptq_metric metric;
-	int64_t memory_goal;         /* constant bytes (qf_ptq_const_bytes) to reach; 0: lower while the bound holds */
+	int64_t memory_goal;         /* constant bytes (qf_igraph_const_bytes) to reach; 0: lower while the bound holds */
 	bool distill;                /* self-distillation after the lowering */
 	bool relower;                /* lower again from the distilled model while that makes room */
 	int wd_steps;                /* optimiser steps (32 images each) of the weight self-distillation; 0 none */
@@ -616,11 +616,13 @@ typedef struct {
 	int wbits0, wbits;           /* weights; 0 for unweighted layers */
 	int w_fl_min, w_fl_max;      /* weight fraction lengths over the output channels */
 	bool has_bias;
-	int b_fl_min, b_fl_max;      /* int32 bias fraction lengths (input's + weights') */
+	int bbits;                   /* bias word length: 16 (int16), or 32 */
+	int b_fl_min, b_fl_max;      /* bias fraction lengths over the output channels (at 32 bits the
+					accumulator's, input's + weights'; at 16 that less the layer's bias shift) */
 	int abits0, abits;           /* the output activation */
 	int a_fl;                    /* its fraction length */
 	int32_t a_zp;
-	int64_t bytes0, bytes;       /* packed weights + int32 biases, shifts (and multipliers) */
+	int64_t bytes0, bytes;       /* packed weights, biases, shifts (and multipliers): qf_inode_const_bytes */
 	double err;                  /* KL divergence from the float model added by the steps that lowered this
 					layer's weights or output (0 when it was not lowered) */
 } qf_ptq_layer;
@@ -647,9 +649,6 @@ typedef struct {
 } qf_ptq_report;
 void qf_ptq_report_free(qf_ptq_report *r);
 
-/* Constants of an Int Graph: packed weights and the int32 array (biases,
- * shifts, multipliers). */
-int64_t qf_ptq_const_bytes(const qf_igraph *ig);
 /* The first tensor of g whose quant params quantize it (not the
  * placeholders qforge sample writes), or -1. */
 int qf_ptq_quantized_tensor(const qf_graph *g);

@@ -12,7 +12,8 @@
  *              byte sizes that match; the input and logits at 8 bits;
  *              weights at 8, 4 or 2 bits, rows * packed row bytes inside
  *              ig->w; biases, multipliers (none in pow2 mode, else >= 1) and
- *              shifts (-31..30) inside ig->i32; clamps inside the output
+ *              shifts (-31..30) inside ig->i32, biases stored as int32 or
+ *              as int16 times 2^(0..16); clamps inside the output
  *              type; pools and adds on 8-bit tensors, pools keeping the zero
  *              point; depthwise on 8-bit tensors; a split conv or fc
  *              (weights of different widths) has runs of channels that
@@ -91,6 +92,26 @@ int qf_igraph_add_node(qf_igraph *ig, qf_iop op, const char *name, int in0, int 
 	if (out >= 0 && out < ig->nt)
 		ig->t[out].producer = ig->nn;
 	return ig->nn++;
+}
+
+int64_t qf_inode_const_bytes(const qf_igraph *ig, const qf_inode *n)
+{
+	int64_t ch = n->op == QF_IOP_ADD ? 1 : ig->t[n->out].c, b = n->w_bytes;
+	if (n->bias >= 0)
+		b += ch * (n->bias_bits == 16 ? 2 : 4);
+	if (n->mult >= 0)
+		b += 4 * ch;
+	if (n->shift >= 0)
+		b += ch;
+	return b;
+}
+
+int64_t qf_igraph_const_bytes(const qf_igraph *ig)
+{
+	int64_t b = 0;
+	for (int i = 0; i < ig->nn; i++)
+		b += qf_inode_const_bytes(ig, &ig->n[i]);
+	return b;
 }
 
 int64_t qf_igraph_alloc_i32(qf_igraph *ig, int64_t n)
@@ -306,6 +327,24 @@ static bool i32_range(const qf_igraph *ig, int64_t off, int64_t n)
 	return off >= 0 && n >= 0 && off <= ig->ni32 - n;
 }
 
+/* A bias stored as int16 holds values b * 2^bias_shift with b in int16. */
+static const char *check_bias_format(const qf_igraph *ig, const qf_inode *n, int64_t nch)
+{
+	if (n->bias == -1)
+		return n->bias_bits == 16 ? bad("node '%s': bias format without biases", n->name) : NULL;
+	if (n->bias_bits == 32 || n->bias_bits == 0)
+		return n->bias_shift == 0 ? NULL : bad("node '%s': int32 biases with a shift", n->name);
+	if (n->bias_bits != 16 || n->bias_shift < 0 || n->bias_shift > 16)
+		return bad("node '%s': biases of %d bits shifted by %d", n->name, n->bias_bits, n->bias_shift);
+	for (int64_t c = 0; c < nch; c++) {
+		int64_t v = ig->i32[n->bias + c], q = v / ((int64_t)1 << n->bias_shift);
+		if (q * ((int64_t)1 << n->bias_shift) != v || q < INT16_MIN || q > INT16_MAX)
+			return bad("node '%s': bias %lld of channel %lld is no int16 times 2^%d", n->name, (long long)v,
+				   (long long)c, n->bias_shift);
+	}
+	return NULL;
+}
+
 /* The runs of a split layer: a conv or fc, at least two, covering the
  * output channels in order, each at a kernel's width and wider than none
  * of n->w_bits, its rows packed where the one before ends, starting on a
@@ -382,6 +421,9 @@ static const char *check_quantized(const qf_igraph *ig)
 					   (long long)n->w_off, (long long)n->w_bytes, (long long)want, (long long)ig->nw);
 			if (n->bias != -1 && !i32_range(ig, n->bias, nch))
 				return bad("node '%s': bias outside the ints", n->name);
+			const char *bwhy = check_bias_format(ig, n, nch);
+			if (bwhy)
+				return bwhy;
 			if (n->op == QF_IOP_DWCONV && (x->bits != 8 || y->bits != 8))
 				return bad("node '%s': depthwise on %d-bit input, %d-bit output", n->name, x->bits,
 					   y->bits);
@@ -572,6 +614,8 @@ void qf_igraph_print(FILE *f, const qf_igraph *ig)
 				}
 				fprintf(f, " %lld B", (long long)n->w_bytes);
 			}
+			if (n->bias_bits == 16)
+				fprintf(f, " bias int16<<%d", n->bias_shift);
 			fprintf(f, " clamp [%d, %d]", (int)n->act_min, (int)n->act_max);
 			if (n->shift >= 0) {
 				int32_t s = ig->i32[n->shift];

@@ -728,8 +728,12 @@ typedef struct {
 	int w_bits;                  /* 8, 4 or 2 (split: the widest run's); 0 for unweighted ops */
 	int64_t w_off, w_bytes;      /* packed weights at ig->w[w_off ...] (split: every run's) */
 	int part, nparts;            /* split layer: runs ig->part[part ...], nparts >= 2; else 0, 0 */
-	int64_t bias;                /* out c int32 at ig->i32[bias ...]; -1 none */
-	int64_t mult, shift;         /* out c int32 each in ig->i32 (add: 1); mult -1 in pow2 mode */
+	int64_t bias;                /* out c values at ig->i32[bias ...]; -1 none */
+	int bias_bits;               /* how they are stored: 0 or 32 int32, 16 int16 b with the value b *
+					2^bias_shift (every value a multiple of it), as the runtime takes them */
+	int bias_shift;              /* 16-bit: in [0, 16] */
+	int64_t mult, shift;         /* out c each in ig->i32 (add: 1); mult -1 in pow2 mode; the shifts are
+					stored as int8 (-31..30) */
 	int32_t act_min, act_max;    /* output clamp in the output's integer domain */
 	int32_t add_ls;              /* add: left shift of both inputs (TFLite: 20) */
 	int32_t add_mult[2], add_shift[2]; /* add: rescale of each input to the common scale */
@@ -775,6 +779,12 @@ static inline int64_t qf_itensor_elems(const qf_itensor *t) { return (int64_t)t-
 static inline int64_t qf_act_bytes(int64_t n, int bits) { return (n * bits + 7) / 8; }
 /* Bytes of one packed weight row of n values at bits (rows start on bytes). */
 static inline int64_t qf_packed_row_bytes(int64_t n, int bits) { return (n * bits + 7) / 8; }
+/* Bytes of the constants as the backends store them: packed weights,
+ * biases at their bias_bits, multipliers 4 bytes, shifts 1 byte (an add's
+ * single requant included). */
+int64_t qf_igraph_const_bytes(const qf_igraph *ig);
+/* The same for one node (its packed weights and per-channel arrays). */
+int64_t qf_inode_const_bytes(const qf_igraph *ig, const qf_inode *n);
 /* Values in one weight row of node n (conv: k_h*k_w*in_c; dwconv: in_c;
  * fc: input elements) and rows (conv, fc: out c; dwconv: k_h*k_w). */
 int64_t qf_inode_row_len(const qf_igraph *ig, const qf_inode *n);

@@ -12,7 +12,10 @@
  *            packed low bits first, one row per output channel (conv: OHWI;
  *            fc: the input in NHWC order), one row per tap (depthwise);
  *   bias     round(b / (s_in * s_w[c])), int32, checked to leave the
- *            accumulator room (|bias| + K * 255 * 2^(b-1) < 2^31);
+ *            accumulator room (|bias| + K * 255 * 2^(b-1) < 2^31); or,
+ *            when the bias tensor has 16-bit quant params of step
+ *            s_b[c] = 2^k * s_in * s_w[c] (one k in [0, 16] per layer),
+ *            clamp(round(b / s_b[c]), int16) * 2^k, stored as int16;
  *   requant  M = s_in * s_w[c] / s_out as (M0, n): M = M0 * 2^(n - 31), M0
  *            in [2^30, 2^31) (TFLite's QuantizeMultiplier), or, when every
  *            quant param is power-of-two, n = log2 M exactly (shift-only);
@@ -345,6 +348,41 @@ static int weight_params(qctx *c, qf_inode *n, const qf_tensor *wt, const qf_qpa
 	return 0;
 }
 
+/* How a layer's biases are stored: int32 in the accumulator's units, or,
+ * when the bias tensor has 16-bit quant params (qforge ptq gives biases
+ * their own word length), int16 at a step 2^k times the accumulator's, one
+ * k for the layer. */
+static int bias_format(qctx *c, qf_inode *n, const qf_qparam *bq, const qf_qparam *wq, double sin, int cout)
+{
+	n->bias_bits = n->bias >= 0 ? 32 : 0;
+	n->bias_shift = 0;
+	if (!bq)
+		return 0;
+	int bits = uniform_bits(c->g, bq);
+	if (bits == 32)
+		return 0;
+	if (bits != 16) {
+		qf_diag_error(c->d, (qf_loc){0, 0},
+			      "layer '%s': %d-bit biases; the runtime stores biases at 32 or 16 bits", n->name, bits);
+		return -1;
+	}
+	for (int oc = 0; oc < cout; oc++) {
+		double r = scale_of(c->g, bq, oc) / (sin * scale_of(c->g, wq, oc));
+		int e;
+		double f = frexp(r, &e);
+		if (f != 0.5 || e - 1 < 0 || e - 1 > 16 || (oc && e - 1 != n->bias_shift)) {
+			qf_diag_error(c->d, (qf_loc){0, 0},
+				      "layer '%s': the 16-bit bias step of channel %d is %g times the accumulator's; "
+				      "it must be one power of two 2^0 .. 2^16 for the whole layer",
+				      n->name, oc, r);
+			return -1;
+		}
+		n->bias_shift = e - 1;
+	}
+	n->bias_bits = 16;
+	return 0;
+}
+
 static int layer_integers(qctx *c, int ni)
 {
 	qf_igraph *ig = c->ig;
@@ -393,10 +431,20 @@ static int layer_integers(qctx *c, int ni)
 			      (long long)k);
 		return -1;
 	}
+	const qf_qparam *bq = n->bias >= 0 ? qparam_of(g, n->bsrc) : NULL;
+	if (bias_format(c, n, bq, q, x->scale, cout))
+		return -1;
 	for (int oc = 0; oc < cout; oc++) {
 		double sw = scale_of(g, q, oc), sin = x->scale;
 		if (n->bias >= 0) {
 			double b = round((double)g->data[g->t[n->bsrc].data + oc] / (sin * sw));
+			if (n->bias_bits == 16) {
+				/* the bias's own fraction length: round at its step, then
+				 * the accumulator's units */
+				double st = ldexp(1.0, n->bias_shift);
+				b = round((double)g->data[g->t[n->bsrc].data + oc] / (sin * sw * st));
+				b = (b > 32767 ? 32767 : b < -32768 ? -32768 : b) * st;
+			}
 			if (!(fabs(b) < room)) {
 				qf_diag_error(c->d, (qf_loc){0, 0},
 					      "layer '%s': bias of channel %d is %g in units of input scale x weight "
@@ -479,8 +527,8 @@ int64_t qf_inode_scratch(const qf_igraph *ig, const qf_inode *n)
 			wb = r->w_bits;
 		}
 		qf_rt_conv p = {x->h,	    x->w,	 x->c,	     y->h,    y->w,    c1 - c0, n->k_h, n->k_w, n->stride,
-				n->stride, n->pad_top, n->pad_left, x->zp,   x->bits, y->bits, wb,     y->c};
-		qf_rt_fc f = {(int32_t)qf_itensor_elems(x), c1 - c0, x->zp, x->bits, y->bits, wb};
+				n->stride, n->pad_top, n->pad_left, x->zp,   x->bits, y->bits, wb,     y->c, 0, 0};
+		qf_rt_fc f = {(int32_t)qf_itensor_elems(x), c1 - c0, x->zp, x->bits, y->bits, wb, 0, 0};
 		int32_t s = n->op == QF_IOP_CONV     ? qf_lower_conv_scratch_size(&p)
 			    : n->op == QF_IOP_DWCONV ? qf_lower_dwconv_scratch_size(&p)
 						     : qf_lower_fc_scratch_size(&f);

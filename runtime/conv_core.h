@@ -589,19 +589,25 @@ static inline int32_t qf__rdmulh(int32_t a, int32_t m)
 
 /* What the requantisation of a layer's outputs needs, gathered once per call. */
 typedef struct {
-	const int32_t *mult, *shift, *bias;
+	const int32_t *mult;
+	const int8_t *shift;
+	const int32_t *bias32; /* one of the two, or neither */
+	const int16_t *bias16;
+	int32_t bias_shift;
 	int8_t *out;
 	int32_t zp, lo, hi; /* lo/hi: the clamp before adding zp */
 	int32_t cout, out_bits, acc_shift;
 	int32_t stride; /* elements from one output pixel to the next (>= cout) */
 } qf__outs;
 
-static inline void qf__outs_init(qf__outs *o, const qf_rt_requant *rq, const int32_t *bias, int8_t *out,
-	int32_t cout, int32_t out_bits, int32_t acc_shift)
+static inline void qf__outs_init(qf__outs *o, const qf_rt_requant *rq, const void *bias, int32_t bias_bits,
+	int32_t bias_shift, int8_t *out, int32_t cout, int32_t out_bits, int32_t acc_shift)
 {
 	o->mult = rq->mult;
 	o->shift = rq->shift;
-	o->bias = bias;
+	o->bias32 = bias_bits == 16 ? NULL : (const int32_t *)bias;
+	o->bias16 = bias_bits == 16 ? (const int16_t *)bias : NULL;
+	o->bias_shift = bias_shift;
 	o->out = out;
 	o->zp = rq->zp;
 	o->lo = rq->min - rq->zp;
@@ -610,6 +616,12 @@ static inline void qf__outs_init(qf__outs *o, const qf_rt_requant *rq, const int
 	o->out_bits = out_bits;
 	o->acc_shift = acc_shift;
 	o->stride = cout;
+}
+
+/* qf_bias_at with the format decided once per call. */
+static inline int32_t qf__bias(const qf__outs *o, int32_t c)
+{
+	return o->bias32 ? o->bias32[c] : o->bias16 ? qf_shl_wrap(o->bias16[c], o->bias_shift) : 0;
 }
 
 #if defined(__GNUC__)
@@ -628,7 +640,7 @@ static QF_NOINLINE void qf__emit(const qf__outs *o, int32_t c, int32_t i, int32_
 	const int32_t a[4])
 {
 	for (int32_t r = 0; r < nrow; r++, c++, i++) {
-		int32_t b = o->bias ? o->bias[c] : 0, s = o->shift[c];
+		int32_t b = qf__bias(o, c), s = o->shift[c];
 		int32_t ls = s > 0 ? s : 0, rs = s > 0 ? 0 : -s;
 		int32_t mask = (int32_t)((1u << rs) - 1u), half = mask >> 1, m = o->mult ? o->mult[c] : 0;
 		for (int32_t q = 0; q < npix; q++) {
@@ -657,7 +669,7 @@ static QF_NOINLINE void qf__emit22(const qf__outs *o, int32_t c, int8_t *dst, co
 	const int32_t lo = o->lo, hi = o->hi, zp = o->zp, stride = o->stride, sh = o->acc_shift;
 	const int32_t *mult = o->mult;
 	for (int32_t r = 0; r < 2; r++, c++, dst++) {
-		int32_t b = o->bias ? o->bias[c] : 0, s = o->shift[c];
+		int32_t b = qf__bias(o, c), s = o->shift[c];
 		int32_t v0 = (a[2 * r] >> sh) + b, v1 = (a[2 * r + 1] >> sh) + b;
 		if (mult) {
 			int32_t m = mult[c], ls = s > 0 ? s : 0, rs = s > 0 ? 0 : -s;
@@ -718,7 +730,7 @@ static inline qf_rt_status qf__conv_check(const qf_rt_conv *p, const qf_rt_requa
 		return QF_RT_ERR_SHAPE;
 	if (p->out_stride != 0 && p->out_stride < p->out_c)
 		return QF_RT_ERR_SHAPE;
-	if (!qf__zp_ok(p->in_zp, inbits))
+	if (!qf__zp_ok(p->in_zp, inbits) || !qf_bias_fmt_ok(p->bias_bits, p->bias_shift))
 		return QF_RT_ERR_PARAM;
 	int32_t need = qf_conv_scratch_size(p);
 	if (need < 0)
@@ -731,7 +743,7 @@ static inline qf_rt_status qf__conv_check(const qf_rt_conv *p, const qf_rt_requa
 /* Scratch of a conv: the column pair (2 x kpad int16), the gather buffer
  * (kpad int8) and, when qf__pad_rows, the weights with padded rows. */
 QF_INLINE qf_rt_status qf__conv_run(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in,
-	const int8_t *w, const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes, const int32_t wbits,
+	const int8_t *w, const void *bias, int8_t *out, void *scratch, size_t scratch_bytes, const int32_t wbits,
 	const int32_t inbits)
 {
 	qf_rt_status st = qf__conv_check(p, rq, in, w, out, scratch, scratch_bytes, wbits, inbits);
@@ -763,7 +775,7 @@ QF_INLINE qf_rt_status qf__conv_run(const qf_rt_conv *p, const qf_rt_requant *rq
 	}
 #endif
 	qf__outs o;
-	qf__outs_init(&o, rq, bias, out, p->out_c, p->out_bits, QF__ACC_SHIFT(wbits));
+	qf__outs_init(&o, rq, bias, p->bias_bits, p->bias_shift, out, p->out_c, p->out_bits, QF__ACC_SHIFT(wbits));
 	if (p->out_stride)
 		o.stride = p->out_stride;
 	int32_t oy = 0, ox = 0;
@@ -784,7 +796,7 @@ QF_INLINE qf_rt_status qf__conv_run(const qf_rt_conv *p, const qf_rt_requant *rq
 /* Scratch of an fc: one column (kpad int16), then, for 4-bit input, the
  * unpacked input (kpad int8). */
 QF_INLINE qf_rt_status qf__fc_run(const qf_rt_fc *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes, const int32_t wbits,
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes, const int32_t wbits,
 	const int32_t inbits)
 {
 	if (!p || !in || !w || !out || !scratch)
@@ -793,7 +805,7 @@ QF_INLINE qf_rt_status qf__fc_run(const qf_rt_fc *p, const qf_rt_requant *rq, co
 		return QF_RT_ERR_BITS;
 	if (p->in_n < 1 || p->out_n < 1 || p->in_n > QF_RT_MAX_K)
 		return QF_RT_ERR_SHAPE;
-	if (!qf__zp_ok(p->in_zp, inbits))
+	if (!qf__zp_ok(p->in_zp, inbits) || !qf_bias_fmt_ok(p->bias_bits, p->bias_shift))
 		return QF_RT_ERR_PARAM;
 	if (scratch_bytes < (size_t)qf_fc_scratch_size(p) || ((uintptr_t)scratch & 3u))
 		return QF_RT_ERR_SCRATCH;
@@ -803,7 +815,7 @@ QF_INLINE qf_rt_status qf__fc_run(const qf_rt_fc *p, const qf_rt_requant *rq, co
 	const int32_t k = p->in_n, g = QF__CG(wbits), wrow = QF_PACKED_BYTES(k, wbits);
 	qf__col_t *col = (qf__col_t *)scratch;
 	qf__outs o;
-	qf__outs_init(&o, rq, bias, out, p->out_n, p->out_bits, QF__ACC_SHIFT(wbits));
+	qf__outs_init(&o, rq, bias, p->bias_bits, p->bias_shift, out, p->out_n, p->out_bits, QF__ACC_SHIFT(wbits));
 	const int8_t *src = in;
 	if (inbits == 4) {
 		int8_t *u = (int8_t *)scratch + 2 * qf__kpad(k, wbits);

@@ -20,7 +20,7 @@
 #include "conv_core.h"
 
 QF_INLINE qf_rt_status qf__dw_run(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes, const int32_t wbits)
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes, const int32_t wbits)
 {
 	if (!p || !in || !w || !out || !scratch)
 		return QF_RT_ERR_NULL;
@@ -34,7 +34,7 @@ QF_INLINE qf_rt_status qf__dw_run(const qf_rt_conv *p, const qf_rt_requant *rq, 
 	 * channels would need an input stride too, which no caller has */
 	if (p->out_stride != 0 && p->out_stride != p->out_c)
 		return QF_RT_ERR_SHAPE;
-	if (!qf__zp_ok(p->in_zp, 8))
+	if (!qf__zp_ok(p->in_zp, 8) || !qf_bias_fmt_ok(p->bias_bits, p->bias_shift))
 		return QF_RT_ERR_PARAM;
 	int32_t need = qf_dwconv_scratch_size(p);
 	if (need < 0)
@@ -62,7 +62,7 @@ QF_INLINE qf_rt_status qf__dw_run(const qf_rt_conv *p, const qf_rt_requant *rq, 
 		int32_t sw = 0;
 		for (int32_t t = 0; t < kh * kw; t++)
 			sw += wt[t * wrow + c];
-		cb[c] = (bias ? bias[c] : 0) - zp * sw;
+		cb[c] = qf_bias_at(bias, p->bias_bits, p->bias_shift, c) - zp * sw;
 	}
 
 	for (int32_t oy = 0; oy < p->out_h; oy++) {
@@ -73,7 +73,7 @@ QF_INLINE qf_rt_status qf__dw_run(const qf_rt_conv *p, const qf_rt_requant *rq, 
 			if (iy0 < 0 || iy0 + kh > p->in_h || ix0 < 0 || ix0 + kw > W) {
 				/* border: taps outside the input add (zp - zp) * w = 0 */
 				for (int32_t c = 0; c < C; c++) {
-					int32_t acc = bias ? bias[c] : 0;
+					int32_t acc = qf_bias_at(bias, p->bias_bits, p->bias_shift, c);
 					for (int32_t ky = 0; ky < kh; ky++) {
 						int32_t iy = iy0 + ky;
 						if (iy < 0 || iy >= p->in_h)

@@ -3,7 +3,7 @@
 #include "dwconv_core.h"
 
 qf_rt_status qf_dwconv_s8_s4w(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes)
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes)
 {
 	return qf__dw_run(p, rq, in, w, bias, out, scratch, scratch_bytes, 4);
 }

@@ -3,7 +3,7 @@
 #include "conv_core.h"
 
 qf_rt_status qf_fc_s8_s2w(const qf_rt_fc *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes)
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes)
 {
 	return qf__fc_run(p, rq, in, w, bias, out, scratch, scratch_bytes, 2, 8);
 }

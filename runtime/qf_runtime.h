@@ -23,7 +23,10 @@
  *     dwconv row = one kernel tap (ky, kx): in_c values in channel order,
  *            k_h * k_w rows (1HWC, depth multiplier 1).
  *     fc     row = one output: in_n values, out_n rows.
- *   Bias: int32 per output channel, in units of s_in * s_w; NULL means 0.
+ *   Bias: one per output channel, in units of s_in * s_w; NULL means 0.
+ *   int32_t values (bias_bits 0 or 32), or int16_t values b stored for
+ *   b * 2^bias_shift (bias_bits 16): a bias with its own word length and
+ *   fraction length, as FxP-QNet gives it, 2 bytes per channel instead of 4.
  *
  * Accumulation is exact in int32 when |bias| + K * 255 * 2^(w_bits-1) < 2^31
  *   (K = values per row); the kernels refuse K > QF_RT_MAX_K.
@@ -51,7 +54,7 @@ typedef enum {
 	QF_RT_ERR_SHAPE = -2,   /* a size is < 1, pad >= kernel, or K > QF_RT_MAX_K */
 	QF_RT_ERR_BITS = -3,    /* a bit width this kernel does not take */
 	QF_RT_ERR_SCRATCH = -4, /* scratch smaller than the size function says, or misaligned */
-	QF_RT_ERR_PARAM = -5    /* zero point, clamp, multiplier or shift out of range */
+	QF_RT_ERR_PARAM = -5    /* zero point, clamp, multiplier, shift or bias format out of range */
 } qf_rt_status;
 
 /* Largest number of products summed into one accumulator (see above). */
@@ -62,13 +65,15 @@ typedef enum {
 
 /* Per-output-channel requantisation.
  * mult[c] in [1, INT32_MAX] is a Q31 multiplier (usually in [2^30, 2^31));
- * mult == NULL selects the power-of-two mode. shift[c] in [-31, 30]: the
+ * mult == NULL selects the power-of-two mode. shift[c] in [-31, 30] (a byte
+ * each: on models of many narrow layers the shifts are a tenth of the
+ * constants, and no shift needs more): the
  * value is multiplied by 2^shift[c] (> 0 left, wrapping like TFLite; < 0 a
  * rounding right shift). zp, min, max are in the output's integer domain;
  * min <= zp is not required, min <= max and both within the output type are. */
 typedef struct {
 	const int32_t *mult;
-	const int32_t *shift;
+	const int8_t *shift;
 	int32_t zp;
 	int32_t min, max;
 } qf_rt_requant;
@@ -94,6 +99,8 @@ typedef struct {
 	int32_t in_bits, out_bits;    /* 8 or 4 */
 	int32_t w_bits;               /* 8, 4 or 2; must match the kernel's name */
 	int32_t out_stride;           /* 0 or >= out_c (see above); dwconv: 0 or out_c */
+	int32_t bias_bits;            /* 0 or 32: int32_t biases; 16: int16_t (see Bias above) */
+	int32_t bias_shift;           /* 16-bit biases: in [0, 16]; else 0 */
 } qf_rt_conv;
 
 /* Fully connected: out[o] = requant(sum_i (in[i] - in_zp) * w[o][i] + bias[o]).
@@ -104,6 +111,7 @@ typedef struct {
 	int32_t in_zp;
 	int32_t in_bits, out_bits;
 	int32_t w_bits;
+	int32_t bias_bits, bias_shift; /* as in qf_rt_conv */
 } qf_rt_fc;
 
 /* Max and average pooling, int8, same scale and zero point in and out.
@@ -143,32 +151,32 @@ int32_t qf_fc_scratch_size(const qf_rt_fc *p);
  * One kernel per input-activation and weight type; each also writes 4-bit
  * output when p->out_bits == 4. in and out must not overlap. */
 qf_rt_status qf_conv_s8(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes);
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes);
 qf_rt_status qf_conv_s8_s4w(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes);
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes);
 qf_rt_status qf_conv_s8_s2w(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes);
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes);
 /* 4-bit input activations; weights of p->w_bits (8, 4 or 2). */
 qf_rt_status qf_conv_s4(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes);
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes);
 
 /* --- depthwise convolution, int8 activations in and out (in_bits = out_bits = 8). */
 qf_rt_status qf_dwconv_s8(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes);
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes);
 qf_rt_status qf_dwconv_s8_s4w(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes);
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes);
 qf_rt_status qf_dwconv_s8_s2w(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes);
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes);
 
 /* --- fully connected */
 qf_rt_status qf_fc_s8(const qf_rt_fc *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes);
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes);
 qf_rt_status qf_fc_s8_s4w(const qf_rt_fc *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes);
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes);
 qf_rt_status qf_fc_s8_s2w(const qf_rt_fc *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes);
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes);
 qf_rt_status qf_fc_s4(const qf_rt_fc *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out, void *scratch, size_t scratch_bytes);
+	const void *bias, int8_t *out, void *scratch, size_t scratch_bytes);
 
 /* --- pooling, add, argmax (int8) */
 qf_rt_status qf_maxpool_s8(const qf_rt_pool *p, const int8_t *in, int8_t *out);

@@ -71,7 +71,7 @@ static inline int32_t qf_shift_round(int32_t x, int32_t shift)
  * mult == NULL selects the power-of-two mode. The clamp is applied before
  * adding zp (to [lo - zp, hi - zp]), which is the same clamp but cannot
  * overflow when the rescaled value is near INT32_MAX. */
-static inline int32_t qf_requant1(int32_t acc, const int32_t *mult, const int32_t *shift, int32_t c,
+static inline int32_t qf_requant1(int32_t acc, const int32_t *mult, const int8_t *shift, int32_t c,
 	int32_t zp, int32_t lo, int32_t hi)
 {
 	int32_t y = mult ? qf_mul_qmult(acc, mult[c], shift[c]) : qf_shift_round(acc, shift[c]);
@@ -80,6 +80,23 @@ static inline int32_t qf_requant1(int32_t acc, const int32_t *mult, const int32_
 	if (y > hi - zp)
 		y = hi - zp;
 	return y + zp;
+}
+
+/* Bias of output channel c: int32 values, or (bias_bits 16) int16 values
+ * scaled by 2^bias_shift; NULL is 0. Kernels have checked bits and shift. */
+static inline int32_t qf_bias_at(const void *bias, int32_t bits, int32_t shift, int32_t c)
+{
+	if (!bias)
+		return 0;
+	if (bits == 16)
+		return qf_shl_wrap(((const int16_t *)bias)[c], shift);
+	return ((const int32_t *)bias)[c];
+}
+
+/* The bias format a kernel accepts. */
+static inline int qf_bias_fmt_ok(int32_t bits, int32_t shift)
+{
+	return ((bits == 0 || bits == 32) && shift == 0) || (bits == 16 && shift >= 0 && shift <= 16);
 }
 
 #endif

@@ -139,18 +139,11 @@ static void c_name(const char *want, const char *model, char *out, size_t size)
 	out[o] = 0;
 }
 
-/* Bytes of const data of node n: packed weights, per-channel int32s, the
+/* Bytes of const data of node n: packed weights, per-channel arrays, the
  * parameter structs (about 64 bytes each for conv, less for the rest). */
 static int64_t node_const(const qf_igraph *ig, const qf_inode *n)
 {
-	int64_t c = n->op == QF_IOP_ADD ? 1 : ig->t[n->out].c, b = n->w_bytes;
-	if (n->bias >= 0)
-		b += 4 * c;
-	if (n->shift >= 0)
-		b += 4 * c;
-	if (n->mult >= 0)
-		b += 4 * c;
-	return b + (n->op == QF_IOP_ADD ? 56 : n->op == QF_IOP_FC ? 44 : 84);
+	return qf_inode_const_bytes(ig, n) + (n->op == QF_IOP_ADD ? 56 : n->op == QF_IOP_FC ? 44 : 84);
 }
 
 void qf_cgen_measure(const qf_igraph *ig, const char *name, qf_cgen_summary *s)
@@ -190,12 +183,13 @@ void qf_cgen_upper(const char *s, char *o, size_t size)
 	o[i] = 0;
 }
 
-/* A const array of int32, ten to a line. */
-void qf_cgen_i32_array(qf_sbuf *b, const char *type, const char *name, const int32_t *v, int64_t n)
+/* A const array of integers of C type `type`, ten to a line: the values v
+ * divided by 2^rshift (exactly: the caller's values are multiples). */
+void qf_cgen_i32_array(qf_sbuf *b, const char *type, const char *name, const int32_t *v, int64_t n, int rshift)
 {
 	qf_sbuf_printf(b, "const %s %s[%lld] = {", type, name, (long long)n);
 	for (int64_t i = 0; i < n; i++)
-		qf_sbuf_printf(b, "%s%ld", i % 10 ? ", " : i ? ",\n\t" : "\n\t", (long)v[i]);
+		qf_sbuf_printf(b, "%s%ld", i % 10 ? ", " : i ? ",\n\t" : "\n\t", (long)(v[i] / (1L << rshift)));
 	qf_sbuf_printf(b, "\n};\n");
 }
 
@@ -275,8 +269,9 @@ static void weights_files(qf_sbuf *h, qf_sbuf *c, const qf_igraph *ig, const cha
 		}
 		if (n->bias >= 0 && sp != QF_SPEC_ALWAYS) {
 			snprintf(name, sizeof name, "qf_%s_b%d", nm, i);
-			qf_sbuf_printf(h, "extern const int32_t %s[%lld];\n", name, (long long)ch);
-			qf_cgen_i32_array(c, "int32_t", name, ig->i32 + n->bias, ch);
+			const char *bt = n->bias_bits == 16 ? "int16_t" : "int32_t";
+			qf_sbuf_printf(h, "extern const %s %s[%lld];\n", bt, name, (long long)ch);
+			qf_cgen_i32_array(c, bt, name, ig->i32 + n->bias, ch, n->bias_bits == 16 ? n->bias_shift : 0);
 		}
 		if (gen_w) {
 			if (sp == QF_SPEC_NODSP) {
@@ -292,15 +287,25 @@ static void weights_files(qf_sbuf *h, qf_sbuf *c, const qf_igraph *ig, const cha
 		if (n->mult >= 0 && n->op != QF_IOP_ADD) {
 			snprintf(name, sizeof name, "qf_%s_m%d", nm, i);
 			qf_sbuf_printf(h, "extern const int32_t %s[%lld];\n", name, (long long)ch);
-			qf_cgen_i32_array(c, "int32_t", name, ig->i32 + n->mult, ch);
+			qf_cgen_i32_array(c, "int32_t", name, ig->i32 + n->mult, ch, 0);
 		}
 		if (n->shift >= 0 && n->op != QF_IOP_ADD) {
 			snprintf(name, sizeof name, "qf_%s_n%d", nm, i);
-			qf_sbuf_printf(h, "extern const int32_t %s[%lld];\n", name, (long long)ch);
-			qf_cgen_i32_array(c, "int32_t", name, ig->i32 + n->shift, ch);
+			qf_sbuf_printf(h, "extern const int8_t %s[%lld];\n", name, (long long)ch);
+			qf_cgen_i32_array(c, "int8_t", name, ig->i32 + n->shift, ch, 0);
 		}
 	}
 	qf_sbuf_printf(h, "\n#endif\n");
+}
+
+/* The bias format fields of a layer's parameters: none for int32 biases
+ * (the default), so models without 16-bit biases emit what they did. */
+static const char *bias_fields(const qf_inode *n, char buf[64])
+{
+	buf[0] = 0;
+	if (n->bias >= 0 && n->bias_bits == 16)
+		snprintf(buf, 64, ", .bias_bits = 16, .bias_shift = %d", n->bias_shift);
+	return buf;
 }
 
 /* A split layer (runs of channels at different weight widths): per run k
@@ -311,20 +316,22 @@ static void split_structs(qf_sbuf *b, const qf_igraph *ig, const char *nm, int i
 {
 	const qf_inode *n = &ig->n[i];
 	const qf_itensor *x = &ig->t[n->in[0]], *y = &ig->t[n->out];
+	char bf[64];
 	for (int r = 0; r < n->nparts; r++) {
 		const qf_ipart *p = &ig->part[n->part + r];
 		if (n->op == QF_IOP_CONV)
 			qf_sbuf_printf(b,
 			    "static const qf_rt_conv L%d_%d = {.in_h = %d, .in_w = %d, .in_c = %d, .out_h = %d, .out_w = %d, "
 			    ".out_c = %d,\n\t.k_h = %d, .k_w = %d, .stride_h = %d, .stride_w = %d, .pad_top = %d, "
-			    ".pad_left = %d,\n\t.in_zp = %d, .in_bits = %d, .out_bits = %d, .w_bits = %d, .out_stride = %d};\n",
+			    ".pad_left = %d,\n\t.in_zp = %d, .in_bits = %d, .out_bits = %d, .w_bits = %d, .out_stride = %d%s};\n",
 			    i, r, x->h, x->w, x->c, y->h, y->w, p->c1 - p->c0, n->k_h, n->k_w, n->stride, n->stride,
-			    n->pad_top, n->pad_left, (int)x->zp, x->bits, y->bits, p->w_bits, y->c);
+			    n->pad_top, n->pad_left, (int)x->zp, x->bits, y->bits, p->w_bits, y->c, bias_fields(n, bf));
 		else
 			qf_sbuf_printf(b,
 			    "static const qf_rt_fc L%d_%d = {.in_n = %lld, .out_n = %d, .in_zp = %d, .in_bits = %d, "
-			    ".out_bits = %d, .w_bits = %d};\n",
-			    i, r, (long long)qf_itensor_elems(x), p->c1 - p->c0, (int)x->zp, x->bits, y->bits, p->w_bits);
+			    ".out_bits = %d, .w_bits = %d%s};\n",
+			    i, r, (long long)qf_itensor_elems(x), p->c1 - p->c0, (int)x->zp, x->bits, y->bits, p->w_bits,
+			    bias_fields(n, bf));
 		char m[128];
 		if (n->mult >= 0)
 			snprintf(m, sizeof m, "qf_%s_m%d + %d", nm, i, p->c0);
@@ -365,7 +372,7 @@ static void split_calls(qf_sbuf *b, const qf_igraph *ig, const char *nm, int i, 
 
 static void model_c(qf_sbuf *b, const qf_igraph *ig, const char *nm, bool ref)
 {
-	char up[64];
+	char up[64], bf[64];
 	qf_cgen_upper(nm, up, sizeof up);
 	qf_sbuf_printf(b,
 	    "/* model.c: model %s, one call per fused layer (generated by qforge; do\n"
@@ -421,15 +428,16 @@ static void model_c(qf_sbuf *b, const qf_igraph *ig, const char *nm, bool ref)
 			qf_sbuf_printf(b,
 			    "static const qf_rt_conv L%d = {.in_h = %d, .in_w = %d, .in_c = %d, .out_h = %d, .out_w = %d, "
 			    ".out_c = %d,\n\t.k_h = %d, .k_w = %d, .stride_h = %d, .stride_w = %d, .pad_top = %d, "
-			    ".pad_left = %d,\n\t.in_zp = %d, .in_bits = %d, .out_bits = %d, .w_bits = %d};\n",
+			    ".pad_left = %d,\n\t.in_zp = %d, .in_bits = %d, .out_bits = %d, .w_bits = %d%s};\n",
 			    i, x->h, x->w, x->c, y->h, y->w, y->c, n->k_h, n->k_w, n->stride, n->stride, n->pad_top,
-			    n->pad_left, (int)x->zp, x->bits, y->bits, n->w_bits);
+			    n->pad_left, (int)x->zp, x->bits, y->bits, n->w_bits, bias_fields(n, bf));
 			break;
 		case QF_IOP_FC:
 			qf_sbuf_printf(b,
 			    "static const qf_rt_fc L%d = {.in_n = %lld, .out_n = %d, .in_zp = %d, .in_bits = %d, "
-			    ".out_bits = %d, .w_bits = %d};\n",
-			    i, (long long)qf_itensor_elems(x), y->c, (int)x->zp, x->bits, y->bits, n->w_bits);
+			    ".out_bits = %d, .w_bits = %d%s};\n",
+			    i, (long long)qf_itensor_elems(x), y->c, (int)x->zp, x->bits, y->bits, n->w_bits,
+			    bias_fields(n, bf));
 			break;
 		case QF_IOP_MAXPOOL:
 		case QF_IOP_AVGPOOL:

@@ -8,7 +8,7 @@
 
 /* Text built up in memory. */
 /* const arrays, a few values to a line */
-void qf_cgen_i32_array(qf_sbuf *b, const char *type, const char *name, const int32_t *v, int64_t n);
+void qf_cgen_i32_array(qf_sbuf *b, const char *type, const char *name, const int32_t *v, int64_t n, int rshift);
 void qf_cgen_w_array(qf_sbuf *b, const char *name, const uint8_t *v, int64_t n);
 void qf_cgen_upper(const char *s, char *o, size_t size);
 

@@ -102,7 +102,7 @@ void qf_cgen_spec_weights(qf_sbuf *h, qf_sbuf *c, const qf_igraph *ig, const cha
 	qf_cgen_w_array(c, name, w, bytes);
 	snprintf(name, sizeof name, "qf_%s_b%dg", nm, i);
 	qf_sbuf_printf(h, "extern const int32_t %s[%d];\n", name, ocp);
-	qf_cgen_i32_array(c, "int32_t", name, b, ocp);
+	qf_cgen_i32_array(c, "int32_t", name, b, ocp, 0);
 	free(w);
 	free(b);
 }

@@ -3,10 +3,12 @@
 #include "ref.h"
 
 qf_rt_status qf_ref_conv(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out)
+	const void *bias, int8_t *out)
 {
 	if (!p || !rq || !rq->shift || !in || !w || !out)
 		return QF_RT_ERR_NULL;
+	if (!qf_bias_fmt_ok(p->bias_bits, p->bias_shift))
+		return QF_RT_ERR_PARAM;
 	int32_t k = p->k_h * p->k_w * p->in_c;
 	int32_t wrow = QF_PACKED_BYTES(k, p->w_bits);
 	int32_t stride = p->out_stride ? p->out_stride : p->out_c;
@@ -29,8 +31,7 @@ qf_rt_status qf_ref_conv(const qf_rt_conv *p, const qf_rt_requant *rq, const int
 								(ky * p->k_w + kx) * p->in_c + ic, p->w_bits);
 							acc += (x - p->in_zp) * wv;
 						}
-				if (bias)
-					acc += bias[oc];
+				acc += qf_ref_bias(bias, p->bias_bits, p->bias_shift, oc);
 				int32_t y = qf_requant1(acc, rq->mult, rq->shift, oc, rq->zp, rq->min, rq->max);
 				qf_packed_set(out, (oy * p->out_w + ox) * stride + oc, p->out_bits, y);
 			}

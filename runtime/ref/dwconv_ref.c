@@ -3,10 +3,12 @@
 #include "ref.h"
 
 qf_rt_status qf_ref_dwconv(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out)
+	const void *bias, int8_t *out)
 {
 	if (!p || !rq || !rq->shift || !in || !w || !out)
 		return QF_RT_ERR_NULL;
+	if (!qf_bias_fmt_ok(p->bias_bits, p->bias_shift))
+		return QF_RT_ERR_PARAM;
 	/* dense output only, as the optimised kernels (qf_runtime.h) */
 	if (p->out_stride != 0 && p->out_stride != p->in_c)
 		return QF_RT_ERR_SHAPE;
@@ -25,8 +27,7 @@ qf_rt_status qf_ref_dwconv(const qf_rt_conv *p, const qf_rt_requant *rq, const i
 						int32_t wv = qf_packed_get(w + (ky * p->k_w + kx) * wrow, c, p->w_bits);
 						acc += (x - p->in_zp) * wv;
 					}
-				if (bias)
-					acc += bias[c];
+				acc += qf_ref_bias(bias, p->bias_bits, p->bias_shift, c);
 				int32_t y = qf_requant1(acc, rq->mult, rq->shift, c, rq->zp, rq->min, rq->max);
 				qf_packed_set(out, (oy * p->out_w + ox) * p->in_c + c, p->out_bits, y);
 			}

@@ -7,12 +7,23 @@
 
 #include "../qf_runtime.h"
 
+/* Bias of channel c as the contract words it, independently of
+ * requant.h's qf_bias_at (which the optimised kernels use). */
+static inline int32_t qf_ref_bias(const void *bias, int32_t bits, int32_t shift, int32_t c)
+{
+	if (!bias)
+		return 0;
+	if (bits == 16)
+		return (int32_t)((int64_t)((const int16_t *)bias)[c] * ((int64_t)1 << shift));
+	return ((const int32_t *)bias)[c];
+}
+
 qf_rt_status qf_ref_conv(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out);
+	const void *bias, int8_t *out);
 qf_rt_status qf_ref_dwconv(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out);
+	const void *bias, int8_t *out);
 qf_rt_status qf_ref_fc(const qf_rt_fc *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
-	const int32_t *bias, int8_t *out);
+	const void *bias, int8_t *out);
 qf_rt_status qf_ref_maxpool(const qf_rt_pool *p, const int8_t *in, int8_t *out);
 qf_rt_status qf_ref_avgpool(const qf_rt_pool *p, const int8_t *in, int8_t *out);
 qf_rt_status qf_ref_add(const qf_rt_add *p, const int8_t *a, const int8_t *b, int8_t *out);

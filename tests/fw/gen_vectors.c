@@ -68,6 +68,17 @@ static void emit8(const char *what, const int8_t *p, size_t n)
 	printf("\n};\n");
 }
 
+static void emit16(const char *what, const int16_t *p, size_t n)
+{
+	printf("static const int16_t c%d_%s[%zu] = {", ncase, what, n);
+	for (size_t i = 0; i < n; i++)
+		printf("%s%d", i == 0 ? "\n\t" : i % 16 ? "," : ",\n\t", p[i]);
+	printf("\n};\n");
+}
+
+/* >= 0: the next conv case stores its biases as int16 shifted by this. */
+static int32_t bias16_shift = -1;
+
 static void emit32(const char *what, const int32_t *p, size_t n)
 {
 	printf("static const int32_t c%d_%s[%zu] = {", ncase, what, n);
@@ -94,12 +105,12 @@ static int32_t log2i(int64_t v)
 
 /* Requant that spreads accumulators of size ~mag over the output range;
  * ReLU clamp; multiplier mode unless pow2. */
-static qf_rt_requant make_rq(int32_t n, int32_t out_bits, int64_t mag, int pow2, int32_t *mult, int32_t *shift)
+static qf_rt_requant make_rq(int32_t n, int32_t out_bits, int64_t mag, int pow2, int32_t *mult, int8_t *shift)
 {
 	int32_t target = log2i(mag) - (out_bits == 8 ? 7 : 3);
 	for (int32_t c = 0; c < n; c++) {
 		mult[c] = rr(1 << 30, INT32_MAX);
-		shift[c] = -target + rr(-1, 1);
+		shift[c] = (int8_t)(-target + rr(-1, 1));
 	}
 	qf_rt_requant rq;
 	rq.mult = pow2 ? NULL : mult;
@@ -114,7 +125,7 @@ static void emit_rq(const qf_rt_requant *rq, int32_t n)
 {
 	if (rq->mult)
 		emit32("mult", rq->mult, (size_t)n);
-	emit32("shift", rq->shift, (size_t)n);
+	emit8("shift", rq->shift, (size_t)n);
 	if (rq->mult)
 		ROW("\t\t.mult = c%d_mult,\n", ncase);
 	ROW("\t\t.shift = c%d_shift, .zp = %d, .min = %d, .max = %d,\n", ncase, rq->zp, rq->min, rq->max);
@@ -146,26 +157,39 @@ static void conv_case(const char *name, int dw, int flags, int32_t h, int32_t w,
 	int8_t *in = xmalloc(in_n), *wt = xmalloc(w_n), *out = xmalloc(out_n);
 	memset(out, 0x5A, out_n); /* what the harness fills its buffer with: unused nibbles stay */
 	int32_t *bias = xmalloc(sizeof(int32_t) * (size_t)p.out_c);
-	int32_t *mult = xmalloc(sizeof(int32_t) * (size_t)p.out_c), *shift = xmalloc(sizeof(int32_t) * (size_t)p.out_c);
+	int32_t *mult = xmalloc(sizeof(int32_t) * (size_t)p.out_c);
+	int8_t *shift = xmalloc((size_t)p.out_c);
 	rand_bytes(in, in_n);
 	rand_bytes(wt, w_n);
 	int64_t mag = (int64_t)kk * 64 * (1 << (wbits - 1)) / 2;
 	for (int32_t c = 0; c < p.out_c; c++)
 		bias[c] = rr(-(int32_t)mag, (int32_t)mag);
+	int16_t *bias16 = xmalloc(sizeof(int16_t) * (size_t)p.out_c);
+	const void *bv = bias;
+	if (bias16_shift >= 0) {
+		p.bias_bits = 16;
+		p.bias_shift = bias16_shift;
+		for (int32_t c = 0; c < p.out_c; c++)
+			bias16[c] = (int16_t)(bias[c] >> bias16_shift);
+		bv = bias16;
+	}
 	qf_rt_requant rq = make_rq(p.out_c, obits, mag, pow2, mult, shift);
-	qf_rt_status st = dw ? qf_ref_dwconv(&p, &rq, in, wt, bias, out) : qf_ref_conv(&p, &rq, in, wt, bias, out);
+	qf_rt_status st = dw ? qf_ref_dwconv(&p, &rq, in, wt, bv, out) : qf_ref_conv(&p, &rq, in, wt, bv, out);
 	if (st != QF_RT_OK) {
 		fprintf(stderr, "gen_vectors: %s: reference kernel failed (%d)\n", name, st);
 		exit(1);
 	}
 	emit8("in", in, in_n);
 	emit8("w", wt, w_n);
-	emit32("bias", bias, (size_t)p.out_c);
+	if (bias16_shift >= 0)
+		emit16("bias", bias16, (size_t)p.out_c);
+	else
+		emit32("bias", bias, (size_t)p.out_c);
 	emit8("out", out, out_n);
 	ROW("\t{\n\t\t.name = \"%s\", .kind = %s, .flags = %d,\n", name, dw ? "FW_DWCONV" : "FW_CONV", flags);
-	ROW("\t\t.conv = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d},\n", p.in_h, p.in_w,
-		p.in_c, p.out_h, p.out_w, p.out_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left,
-		p.in_zp, p.in_bits, p.out_bits, p.w_bits);
+	ROW("\t\t.conv = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, 0, %d, %d},\n", p.in_h,
+		p.in_w, p.in_c, p.out_h, p.out_w, p.out_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left,
+		p.in_zp, p.in_bits, p.out_bits, p.w_bits, p.bias_bits, p.bias_shift);
 	emit_rq(&rq, p.out_c);
 	ROW("\t\t.in = c%d_in, .w = c%d_w, .bias = c%d_bias, .expect = c%d_out, .out_bytes = %zu,\n", ncase, ncase,
 		ncase, ncase, out_n);
@@ -175,8 +199,10 @@ static void conv_case(const char *name, int dw, int flags, int32_t h, int32_t w,
 	free(wt);
 	free(out);
 	free(bias);
+	free(bias16);
 	free(mult);
 	free(shift);
+	bias16_shift = -1;
 	ncase++;
 }
 
@@ -184,13 +210,14 @@ static void fc_case(const char *name, int flags, int32_t n_in, int32_t n_out, in
 	int32_t obits)
 {
 	rng = 0xFC000000u + (uint64_t)ncase * 7919u;
-	qf_rt_fc p = {n_in, n_out, ibits == 8 ? rr(-128, -64) : -8, ibits, obits, wbits};
+	qf_rt_fc p = {n_in, n_out, ibits == 8 ? rr(-128, -64) : -8, ibits, obits, wbits, 0, 0};
 	size_t in_n = (size_t)QF_PACKED_BYTES(n_in, ibits), w_n = (size_t)n_out * QF_PACKED_BYTES(n_in, wbits);
 	size_t out_n = (size_t)QF_PACKED_BYTES(n_out, obits);
 	int8_t *in = xmalloc(in_n), *wt = xmalloc(w_n), *out = xmalloc(out_n);
 	memset(out, 0x5A, out_n); /* what the harness fills its buffer with: unused nibbles stay */
 	int32_t *bias = xmalloc(sizeof(int32_t) * (size_t)n_out);
-	int32_t *mult = xmalloc(sizeof(int32_t) * (size_t)n_out), *shift = xmalloc(sizeof(int32_t) * (size_t)n_out);
+	int32_t *mult = xmalloc(sizeof(int32_t) * (size_t)n_out);
+	int8_t *shift = xmalloc((size_t)n_out);
 	rand_bytes(in, in_n);
 	rand_bytes(wt, w_n);
 	int64_t mag = (int64_t)n_in * 32 * (1 << (wbits - 1));
@@ -322,6 +349,11 @@ int main(void)
 	conv_case("dwconv 10x10x13 k3 pad1", 1, 0, 10, 10, 13, 13, 3, 1, 1, 8, 8, 8, 0);
 	conv_case("dwconv 9x9x8 k3 s2 s4w", 1, 0, 9, 9, 8, 8, 3, 2, 1, 4, 8, 8, 1);
 	conv_case("dwconv 8x8x20 k5 pad2 s2w", 1, 0, 8, 8, 20, 20, 5, 1, 2, 2, 8, 8, 0);
+	/* 16-bit biases (qforge ptq's), shifted by 2 and by 0 */
+	bias16_shift = 2;
+	conv_case("conv 7x7 13->9 k3 s4w pow2 b16", 0, 0, 7, 7, 13, 9, 3, 1, 1, 4, 8, 8, 1);
+	bias16_shift = 0;
+	conv_case("dwconv 9x9x12 k3 pow2 b16", 1, 0, 9, 9, 12, 12, 3, 1, 1, 8, 8, 8, 1);
 	fc_case("fc 300->17 s4w", 0, 300, 17, 4, 8, 8);
 	fc_case("fc s4 act 77->9 s2w", 0, 77, 9, 2, 4, 4);
 	pool_case("maxpool 9x7x6 k3 s2 pad1", 0, 0, 9, 7, 6, 3, 2, 1);

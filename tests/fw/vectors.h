@@ -17,10 +17,11 @@ typedef struct {
 	qf_rt_fc fc;     /* FW_FC */
 	qf_rt_pool pool; /* FW_MAXPOOL, FW_AVGPOOL */
 	qf_rt_add add;   /* FW_ADD; FW_ARGMAX uses add.n as the length */
-	const int32_t *mult, *shift;
+	const int32_t *mult;
+	const int8_t *shift;
 	int32_t zp, min, max;
 	const int8_t *in, *in2, *w;
-	const int32_t *bias;
+	const void *bias; /* int32, or int16 when conv.bias_bits is 16 */
 	const int8_t *expect; /* out_bytes bytes; FW_ARGMAX: the index as int32 */
 	int32_t out_bytes;
 	int32_t macs;     /* multiply-adds, for instructions per MAC */

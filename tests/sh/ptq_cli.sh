@@ -30,9 +30,9 @@ grep -q '^ptq: 8 bits everywhere: agreement [0-9.]*%' "$tmp/out" || fail "no 8-b
 grep -q '^ptq: step 1: s[0-9.a-z]* [a-z]* -> [24] bits: agreement [0-9.]*%, KL [0-9.]*, est. drop' "$tmp/out" ||
 	fail "no step line with structure, width and error: $(cat "$tmp/out")"
 grep -q '^ptq: self-distillation round 1' "$tmp/out" || fail "no self-distillation line: $(cat "$tmp/out")"
-grep -q '^layer  *op  *wbits  *w FL  *bias FL  *out bits FL zp  *bytes@8  *bytes  *error (KL)$' "$tmp/out" ||
+grep -q '^layer  *op  *wbits  *w FL  *bias b:FL  *out bits FL zp  *bytes@8  *bytes  *error (KL)$' "$tmp/out" ||
 	fail "no table header: $(cat "$tmp/out")"
-grep -q '^s4.b0.fc  *fc  *8->[842] ' "$tmp/out" || fail "no fc row in the table: $(cat "$tmp/out")"
+grep -q '^s4.b0.fc  *fc  *8->[842]  *[0-9.-]*  *16:[0-9.-]* ' "$tmp/out" || fail "no fc row with a 16-bit bias in the table: $(cat "$tmp/out")"
 grep -q '^total ' "$tmp/out" || fail "no total row"
 grep -q "^wrote $tmp/fxp.qfm" "$tmp/out" || fail "no 'wrote' line"
 
@@ -46,6 +46,13 @@ qb=$(sed -n 's/^  "quant_bytes": \([0-9]*\),$/\1/p' "$tmp/json")
 [ "${qb:-0}" -gt 0 ] && [ "${fb:-0}" -gt $((4 * ${qb:-0})) ] || fail "quant_bytes $qb is not under a quarter of float_bytes $fb"
 grep -q '^ptq: step 1' "$tmp/err" || fail "--json: progress is not on stderr"
 cmp -s "$tmp/fxp.qfm" "$tmp/fxp2.qfm" || fail "two runs wrote different models"
+
+# the C backend stores what the memory figure counts: int16 biases, int8 shifts
+"$q" emit "$tmp/fxp.qfm" --target cortex-m4 -o "$tmp/emit" >"$tmp/log" 2>&1 || fail "emit: $(cat "$tmp/log")"
+grep -q '^const int16_t qf_[a-z0-9_]*_b[0-9]*\[' "$tmp/emit/weights.c" || fail "emit: no int16 bias array"
+grep -q '^const int8_t qf_[a-z0-9_]*_n[0-9]*\[' "$tmp/emit/weights.c" || fail "emit: no int8 shift array"
+grep -q '^const int32_t qf_[a-z0-9_]*_[bn][0-9]*\[' "$tmp/emit/weights.c" && fail "emit: an int32 bias or shift array"
+grep -q '\.bias_bits = 16, \.bias_shift = [0-9]*' "$tmp/emit/model.c" || fail "emit: no 16-bit bias parameters"
 
 # through both backends, bit-exact with the integer reference
 bench() { # TARGET BACKEND

@@ -513,7 +513,7 @@ static void integer_representable(void **state)
 	c.max_drop = 8;
 	qf_ptq_report r;
 	qf_graph *q = run_ptq(&c, &r);
-	int weights = 0, acts = 0;
+	int weights = 0, acts = 0, biases = 0;
 	for (int i = 0; i < q->nt; i++) {
 		if (q->t[i].quant < 0)
 			continue;
@@ -529,6 +529,11 @@ static void integer_representable(void **state)
 			assert_true(bits == 8 || bits == 4 || bits == 2);
 			for (int k = 0; k < p->n; k++)
 				assert_int_equal(q->ints[p->zero + k], 0);
+		} else if (q->t[i].role == QF_ROLE_BIAS) {
+			/* the bias's own word length: 16 bits, a step per channel */
+			biases++;
+			assert_true(p->symmetric);
+			assert_int_equal(bits, 16);
 		} else {
 			acts++;
 			assert_int_equal(p->n, 1);
@@ -538,13 +543,24 @@ static void integer_representable(void **state)
 		}
 	}
 	assert_int_equal(weights, 7);
+	assert_int_equal(biases, 7);
 	assert_true(acts >= 10);
-	/* every requant of the Int Graph a shift: no multiplier anywhere */
+	/* every requant of the Int Graph a shift: no multiplier anywhere; every
+	 * bias an int16 times the layer's 2^k */
 	qf_igraph *ig = lower_copy(q);
 	assert_true(ig->pow2);
-	for (int i = 0; i < ig->nn; i++)
-		assert_int_equal(ig->n[i].mult, -1);
-	assert_int_equal(qf_ptq_const_bytes(ig), r.quant_bytes);
+	for (int i = 0; i < ig->nn; i++) {
+		const qf_inode *n = &ig->n[i];
+		assert_int_equal(n->mult, -1);
+		if (n->bias < 0)
+			continue;
+		assert_int_equal(n->bias_bits, 16);
+		for (int oc = 0; oc < ig->t[n->out].c; oc++) {
+			int64_t v = ig->i32[n->bias + oc], step = (int64_t)1 << n->bias_shift;
+			assert_true(v % step == 0 && v / step >= -32768 && v / step <= 32767);
+		}
+	}
+	assert_int_equal(qf_igraph_const_bytes(ig), r.quant_bytes);
 	qf_igraph_free(ig);
 	qf_graph_free(q);
 	qf_ptq_report_free(&r);

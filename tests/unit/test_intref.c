@@ -132,6 +132,12 @@ static int add_layer(qf_igraph *ig, int x, qf_rng *r)
 			nd->bias = qf_igraph_alloc_i32(ig, oc);
 			for (int c = 0; c < oc; c++)
 				ig->i32[nd->bias + c] = rnd(r, -40000, 40000);
+			if (qf_rng_below(r, 3) == 0) { /* int16 at a step of 2^s, as qforge ptq stores them */
+				nd->bias_bits = 16;
+				nd->bias_shift = rnd(r, 0, 3);
+				for (int c = 0; c < oc; c++)
+					ig->i32[nd->bias + c] = rnd(r, -32768, 32767) * (1 << nd->bias_shift);
+			}
 		}
 		int64_t terms = op == QF_IOP_DWCONV ? (int64_t)k * k : qf_inode_row_len(ig, nd);
 		requant(ig, nd, oc, ilog2(terms) + 4 + nd->w_bits - 4 + (ob == 4 ? 4 : 0), r);
@@ -207,14 +213,26 @@ static void check_node(const qf_igraph *ig, const qf_intref *ref, int i)
 	int8_t *want = qf_xcalloc((size_t)y->bytes + 4, 1);
 	pack(qf_intref_tensor(ref, n->in[0]), qf_itensor_elems(x), x->bits, xin);
 	pack(qf_intref_tensor(ref, n->out), ny, y->bits, want);
-	qf_rt_requant rq = {n->mult >= 0 ? ig->i32 + n->mult : NULL, n->shift >= 0 ? ig->i32 + n->shift : NULL, y->zp,
-			    n->act_min, n->act_max};
-	const int32_t *bias = n->bias >= 0 ? ig->i32 + n->bias : NULL;
+	/* the arrays as the C backend emits them: int8 shifts, int32 or int16 biases */
+	int nch = n->op == QF_IOP_ADD ? 1 : y->c;
+	int8_t *sh = qf_xcalloc((size_t)nch, 1);
+	int16_t *b16 = qf_xcalloc((size_t)nch, sizeof *b16);
+	for (int c = 0; c < nch && n->shift >= 0; c++)
+		sh[c] = (int8_t)ig->i32[n->shift + c];
+	qf_rt_requant rq = {n->mult >= 0 ? ig->i32 + n->mult : NULL, n->shift >= 0 ? sh : NULL, y->zp, n->act_min,
+			    n->act_max};
+	const void *bias = n->bias >= 0 ? ig->i32 + n->bias : NULL;
+	if (n->bias >= 0 && n->bias_bits == 16) {
+		for (int c = 0; c < nch; c++)
+			b16[c] = (int16_t)(ig->i32[n->bias + c] / (1 << n->bias_shift));
+		bias = b16;
+	}
 	const int8_t *w = (const int8_t *)ig->w + n->w_off;
 	qf_rt_status st = QF_RT_ERR_PARAM;
 	qf_rt_conv cp = {x->h, x->w, x->c, y->h, y->w, y->c, n->k_h, n->k_w, n->stride, n->stride, n->pad_top,
-			 n->pad_left, x->zp, x->bits, y->bits, n->w_bits, 0};
-	qf_rt_fc fp = {(int32_t)qf_itensor_elems(x), y->c, x->zp, x->bits, y->bits, n->w_bits};
+			 n->pad_left, x->zp, x->bits, y->bits, n->w_bits, 0, n->bias_bits, n->bias_shift};
+	qf_rt_fc fp = {(int32_t)qf_itensor_elems(x), y->c, x->zp, x->bits, y->bits, n->w_bits, n->bias_bits,
+		       n->bias_shift};
 	qf_rt_pool pp = {x->h, x->w, x->c, y->h, y->w, n->k_h, n->k_w, n->stride, n->stride, n->pad_top, n->pad_left,
 			 n->act_min, n->act_max};
 	switch (n->op) {
@@ -270,6 +288,8 @@ static void check_node(const qf_igraph *ig, const qf_intref *ref, int i)
 	free(x2);
 	free(out);
 	free(want);
+	free(sh);
+	free(b16);
 }
 
 static void matches_reference_kernels(void **state)

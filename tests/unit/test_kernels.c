@@ -101,7 +101,8 @@ static int32_t act_hi(int32_t bits)
 /* Per-channel requant parameters that spread an accumulator of typical size
  * `mag` over the output range, sometimes clamping; multiplier or pow2 mode. */
 typedef struct {
-	int32_t mult[64], shift[64];
+	int32_t mult[64];
+	int8_t shift[64];
 	qf_rt_requant rq;
 } rq_buf;
 
@@ -122,11 +123,8 @@ static void make_rq(rq_buf *r, int32_t n, int32_t out_bits, int64_t mag)
 	int32_t target = log2i(mag) - (out_bits == 8 ? 7 : 3);
 	for (int32_t c = 0; c < n; c++) {
 		r->mult[c] = rr(1 << 30, INT32_MAX);
-		r->shift[c] = -target + rr(-2, 1);
-		if (r->shift[c] > 30)
-			r->shift[c] = 30;
-		if (r->shift[c] < -31)
-			r->shift[c] = -31;
+		int32_t sh = -target + rr(-2, 1);
+		r->shift[c] = (int8_t)(sh > 30 ? 30 : sh < -31 ? -31 : sh);
 	}
 	r->rq.mult = pow2 ? NULL : r->mult;
 	r->rq.shift = r->shift;
@@ -241,18 +239,19 @@ static void test_shift_round(void **state)
 static void test_requant1(void **state)
 {
 	(void)state;
-	int32_t m[2] = {1 << 30, 3 << 29}, s[2] = {-1, 0};
+	int32_t m[2] = {1 << 30, 3 << 29};
+	int8_t s[2] = {-1, 0};
 	/* 101 * 0.5 / 2 = 26 (see above) + zp 3 */
 	assert_int_equal(qf_requant1(101, m, s, 0, 3, -128, 127), 29);
 	/* clamps: ReLU at zp */
 	assert_int_equal(qf_requant1(-101, m, s, 0, 3, 3, 127), 3);
 	assert_int_equal(qf_requant1(1000, m, s, 1, -10, -128, 127), 127);
 	/* pow2: 2^31-1 + zp must clamp without overflowing */
-	int32_t z[1] = {0};
+	int8_t z[1] = {0};
 	assert_int_equal(qf_requant1(INT32_MAX, NULL, z, 0, 10, -128, 127), 127);
 	assert_int_equal(qf_requant1(INT32_MIN, NULL, z, 0, -10, -128, 127), -128);
 	/* 4-bit range */
-	int32_t s4[1] = {-4};
+	int8_t s4[1] = {-4};
 	assert_int_equal(qf_requant1(40, NULL, s4, 0, -2, -8, 7), 1); /* 2.5 -> 3, -2 */
 }
 
@@ -284,7 +283,7 @@ static void test_packing(void **state)
 /* ------------------------------------------------------------------ conv */
 
 typedef qf_rt_status (*conv_fn)(const qf_rt_conv *, const qf_rt_requant *, const int8_t *, const int8_t *,
-	const int32_t *, int8_t *, void *, size_t);
+	const void *, int8_t *, void *, size_t);
 
 static conv_fn conv_kernel(const qf_rt_conv *p)
 {
@@ -310,8 +309,33 @@ static size_t act_bytes(int32_t n, int32_t bits)
 
 /* Runs one conv (dw = 0) or depthwise conv (dw = 1) case with random data
  * against the reference; returns 0 on a match. */
-static int run_conv_case(const qf_rt_conv *p, int dw, uint64_t seed)
+/* Biases of n channels of magnitude up to mag, in one of the formats the
+ * kernels take (int32, or int16 scaled by 2^bias_shift), into *b32 or *b16;
+ * sets p's bias_bits and bias_shift. Returns the pointer to pass. */
+static const void *make_bias(int32_t *b32, int16_t *b16, int32_t n, int32_t mag, int32_t *bits, int32_t *shift)
 {
+	if (rr(0, 2) == 0) {
+		int32_t s = rr(0, 16);
+		*bits = 16;
+		*shift = s;
+		for (int32_t c = 0; c < n; c++)
+			b16[c] = (int16_t)rr(-32768, 32767);
+		if (s < 16) /* keep some at the magnitude of the products, most at the extremes */
+			for (int32_t c = 0; c < n; c += 2)
+				b16[c] = (int16_t)(rr(-mag, mag) >> s);
+		return b16;
+	}
+	*bits = rr(0, 1) ? 32 : 0;
+	*shift = 0;
+	for (int32_t c = 0; c < n; c++)
+		b32[c] = rr(-mag, mag);
+	return b32;
+}
+
+static int run_conv_case(const qf_rt_conv *p_in, int dw, uint64_t seed)
+{
+	qf_rt_conv pc = *p_in;
+	const qf_rt_conv *p = &pc;
 	int32_t k = p->k_h * p->k_w * (dw ? 1 : p->in_c);
 	int32_t rows = dw ? p->k_h * p->k_w : p->out_c, rowlen = dw ? p->in_c : k;
 	size_t in_n = act_bytes(p->in_h * p->in_w * p->in_c, p->in_bits);
@@ -319,12 +343,13 @@ static int run_conv_case(const qf_rt_conv *p, int dw, uint64_t seed)
 	size_t out_n = act_bytes(p->out_h * p->out_w * p->out_c, p->out_bits);
 	int8_t *in = malloc(in_n), *w = malloc(w_n);
 	int32_t *bias = malloc((size_t)p->out_c * sizeof *bias);
-	assert_true(in && w && bias);
+	int16_t *bias16 = malloc((size_t)p->out_c * sizeof *bias16);
+	assert_true(in && w && bias && bias16);
 	fill_rand(in, in_n);
 	fill_rand(w, w_n);
 	int64_t mag = (int64_t)k * 64 * (1 << (p->w_bits - 1)) / 2;
-	for (int32_t c = 0; c < p->out_c; c++)
-		bias[c] = rr(-(int32_t)(mag < 1 << 20 ? mag : 1 << 20), (int32_t)(mag < 1 << 20 ? mag : 1 << 20));
+	const void *bv = make_bias(bias, bias16, p->out_c, (int32_t)(mag < 1 << 20 ? mag : 1 << 20), &pc.bias_bits,
+		&pc.bias_shift);
 	rq_buf r;
 	make_rq(&r, p->out_c, p->out_bits, mag < 2 ? 2 : mag);
 	int8_t *o_ref = out_buf(out_n), *o_opt = out_buf(out_n);
@@ -333,7 +358,7 @@ static int run_conv_case(const qf_rt_conv *p, int dw, uint64_t seed)
 	size_t sn = need > 0 ? (size_t)need : 1; /* what gcc can see */
 	void *scratch = malloc(sn);
 	fill_rand(scratch, sn);
-	const int32_t *b = rr(0, 7) == 0 ? NULL : bias;
+	const void *b = rr(0, 7) == 0 ? NULL : bv;
 	qf_rt_status sr = dw ? qf_ref_dwconv(p, &r.rq, in, w, b, o_ref) : qf_ref_conv(p, &r.rq, in, w, b, o_ref);
 	qf_rt_status so = (dw ? dw_kernel(p) : conv_kernel(p))(p, &r.rq, in, w, b, o_opt, scratch, sn);
 	int bad = sr != QF_RT_OK || so != QF_RT_OK || memcmp(o_ref, o_opt, out_n + GUARD) != 0 ||
@@ -362,6 +387,7 @@ static int run_conv_case(const qf_rt_conv *p, int dw, uint64_t seed)
 	free(in);
 	free(w);
 	free(bias);
+	free(bias16);
 	free(o_ref);
 	free(o_opt);
 	free(scratch);
@@ -462,9 +488,11 @@ static void test_conv_by_hand(void **state)
 	(void)state;
 	int8_t in[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
 	int8_t w8[4] = {1, 2, 3, 4}, w4[2] = {0x21, 0x43};
-	int32_t bias[1] = {3}, shift[1] = {-1};
+	int32_t bias[1] = {3};
+	int16_t bias16[1] = {3};
+	int8_t shift[1] = {-1};
 	qf_rt_requant rq = {NULL, shift, -5, -128, 127};
-	qf_rt_conv p = {3, 3, 1, 2, 2, 1, 2, 2, 1, 1, 0, 0, 1, 8, 8, 8, 0};
+	qf_rt_conv p = {3, 3, 1, 2, 2, 1, 2, 2, 1, 1, 0, 0, 1, 8, 8, 8, 0, 0, 0};
 	int8_t want[4] = {10, 15, 25, 30}, out[4];
 	int32_t scratch[64];
 	assert_int_equal(qf_ref_conv(&p, &rq, in, w8, bias, out), QF_RT_OK);
@@ -479,6 +507,32 @@ static void test_conv_by_hand(void **state)
 	memset(out, 0, 4);
 	assert_int_equal(qf_conv_s8_s4w(&p, &rq, in, w4, bias, out, scratch, sizeof scratch), QF_RT_OK);
 	assert_memory_equal(out, want, 4);
+	/* the same bias as int16 (3 * 2^0); 24 as 3 * 2^3 adds 21 / 2 rounded
+	 * up (ties to +inf) to each output: 21 26 36 41 */
+	p.bias_bits = 16;
+	memset(out, 0, 4);
+	assert_int_equal(qf_conv_s8_s4w(&p, &rq, in, w4, bias16, out, scratch, sizeof scratch), QF_RT_OK);
+	assert_memory_equal(out, want, 4);
+	p.bias_shift = 3;
+	int8_t want24[4] = {21, 26, 36, 41};
+	assert_int_equal(qf_ref_conv(&p, &rq, in, w4, bias16, out), QF_RT_OK);
+	assert_memory_equal(out, want24, 4);
+	memset(out, 0, 4);
+	assert_int_equal(qf_conv_s8_s4w(&p, &rq, in, w4, bias16, out, scratch, sizeof scratch), QF_RT_OK);
+	assert_memory_equal(out, want24, 4);
+	/* bias formats the kernels do not take */
+	p.bias_shift = 17;
+	assert_int_equal(qf_conv_s8_s4w(&p, &rq, in, w4, bias16, out, scratch, sizeof scratch), QF_RT_ERR_PARAM);
+	assert_int_equal(qf_ref_conv(&p, &rq, in, w4, bias16, out), QF_RT_ERR_PARAM);
+	p.bias_bits = 8;
+	p.bias_shift = 0;
+	assert_int_equal(qf_conv_s8_s4w(&p, &rq, in, w4, bias16, out, scratch, sizeof scratch), QF_RT_ERR_PARAM);
+	p.bias_bits = 32;
+	p.bias_shift = 1;
+	assert_int_equal(qf_conv_s8_s4w(&p, &rq, in, w4, bias, out, scratch, sizeof scratch), QF_RT_ERR_PARAM);
+	p.bias_bits = 0;
+	p.bias_shift = 0;
+	memcpy(out, want, 4);
 	/* wrong kernel for the bit width, bad zero point, bad shift */
 	assert_int_equal(qf_conv_s8(&p, &rq, in, w4, bias, out, scratch, sizeof scratch), QF_RT_ERR_BITS);
 	p.w_bits = 8;
@@ -519,7 +573,7 @@ static void test_dwconv_random(void **state)
 /* -------------------------------------------------------------------- fc */
 
 typedef qf_rt_status (*fc_fn)(const qf_rt_fc *, const qf_rt_requant *, const int8_t *, const int8_t *,
-	const int32_t *, int8_t *, void *, size_t);
+	const void *, int8_t *, void *, size_t);
 
 static fc_fn fc_kernel(const qf_rt_fc *p)
 {
@@ -544,12 +598,12 @@ static void test_fc_random(void **state)
 		size_t in_n = act_bytes(p.in_n, p.in_bits), w_n = (size_t)p.out_n * QF_PACKED_BYTES(p.in_n, p.w_bits);
 		size_t out_n = act_bytes(p.out_n, p.out_bits);
 		int8_t *in = malloc(in_n), *w = malloc(w_n);
-		int32_t bias[21];
+		int32_t bias32[21];
+		int16_t bias16[21];
 		fill_rand(in, in_n);
 		fill_rand(w, w_n);
 		int64_t mag = (int64_t)p.in_n * 32 * (1 << (p.w_bits - 1));
-		for (int i = 0; i < p.out_n; i++)
-			bias[i] = rr(-(int32_t)mag, (int32_t)mag);
+		const void *bias = make_bias(bias32, bias16, p.out_n, (int32_t)mag, &p.bias_bits, &p.bias_shift);
 		rq_buf r;
 		make_rq(&r, p.out_n, p.out_bits, mag);
 		int32_t need = qf_fc_scratch_size(&p);
@@ -626,7 +680,7 @@ static void test_conv_split(void **state)
 			/* 4-bit output: the run's first channel is even, a byte boundary */
 			size_t at = p.out_bits == 8 ? (size_t)c0 : (size_t)c0 / 2;
 			int32_t need = qf_conv_scratch_size(&q);
-			qf_rt_fc f = {k, q.out_c, q.in_zp, q.in_bits, q.out_bits, q.w_bits};
+			qf_rt_fc f = {k, q.out_c, q.in_zp, q.in_bits, q.out_bits, q.w_bits, 0, 0};
 			if (fc)
 				need = qf_fc_scratch_size(&f);
 			assert_true(need > 0);
@@ -682,12 +736,13 @@ static void test_conv_stride_refused(void **state)
 {
 	(void)state;
 	int8_t in[32] = {0}, w[32] = {0}, out[8] = {0};
-	int32_t shift[2] = {0, 0}, scratch[64];
+	int8_t shift[2] = {0, 0};
+	int32_t scratch[64];
 	qf_rt_requant rq = {NULL, shift, 0, -128, 127};
-	qf_rt_conv p = {3, 3, 1, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 8, 8, 8, 1};
+	qf_rt_conv p = {3, 3, 1, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 8, 8, 8, 1, 0, 0};
 	assert_int_equal(qf_conv_s8(&p, &rq, in, w, NULL, out, scratch, sizeof scratch), QF_RT_ERR_SHAPE);
 	assert_int_equal(qf_ref_conv(&p, &rq, in, w, NULL, out), QF_RT_ERR_SHAPE);
-	qf_rt_conv d = {3, 3, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 8, 8, 8, 4};
+	qf_rt_conv d = {3, 3, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 8, 8, 8, 4, 0, 0};
 	assert_int_equal(qf_dwconv_s8(&d, &rq, in, w, NULL, out, scratch, sizeof scratch), QF_RT_ERR_SHAPE);
 	assert_int_equal(qf_ref_dwconv(&d, &rq, in, w, NULL, out), QF_RT_ERR_SHAPE);
 	for (int i = 0; i < 8; i++)

@@ -435,6 +435,94 @@ static void quantize_pow2_and_sub_byte(void **state)
 	}
 }
 
+/* Biases with 16-bit quant params (qforge ptq's): stored as int16 at 2^k
+ * times the accumulator's step, k from the params; refused when k is not
+ * one power of two for the layer, or the width not 16 or 32. */
+static void add_bias_params(qf_graph *g, const qf_igraph *ig, int k, int bits, bool skew)
+{
+	for (int i = 0; i < ig->nn; i++) {
+		const qf_inode *n = &ig->n[i];
+		if (n->bsrc < 0)
+			continue;
+		int cout = ig->t[n->out].c;
+		double *s = malloc((size_t)cout * sizeof *s);
+		for (int c = 0; c < cout; c++)
+			s[c] = ig->t[n->in[0]].scale * qscale(g, n->wsrc, c) * ldexp(1.0, skew && c == 1 ? k + 1 : k);
+		qf_graph_add_qparam(g, n->bsrc, cout, s, NULL, bits, true, true);
+		free(s);
+	}
+}
+
+static void quantize_bias16(void **state)
+{
+	(void)state;
+	qf_graph *g = sample_text(net_a, 6);
+	randomize_bn(g, 4);
+	diag_cap cap;
+	cap_open(&cap);
+	qf_calib_cfg cc = {.pow2 = true, .wbits = 4, .batch = 32, .threads = 1};
+	qf_igraph *ig0 = calibrated_lowering(g, &cc, &cap);
+	cap_close(&cap);
+	add_bias_params(g, ig0, 3, 16, false);
+	cap_open(&cap);
+	qf_igraph *ig = qf_lower(g, cap.d);
+	if (!ig)
+		fail_msg("lower: %s", cap_text(&cap));
+	cap_close(&cap);
+	int n16 = 0;
+	for (int i = 0; i < ig->nn; i++) {
+		const qf_inode *n = &ig->n[i];
+		if (n->bias < 0)
+			continue;
+		n16++;
+		assert_int_equal(n->bias_bits, 16);
+		assert_int_equal(n->bias_shift, 3);
+		for (int c = 0; c < ig->t[n->out].c; c++) {
+			double st = ig->t[n->in[0]].scale * qscale(g, n->wsrc, c) * 8;
+			double q = fmax(-32768, fmin(32767, round(g->data[g->t[n->bsrc].data + c] / st)));
+			assert_true(ig->i32[n->bias + c] == (int32_t)q * 8);
+		}
+	}
+	assert_true(n16 >= 4);
+	/* 2 bytes fewer per biased channel than int32 biases */
+	int64_t ch = 0;
+	for (int i = 0; i < ig->nn; i++)
+		if (ig->n[i].bias >= 0)
+			ch += ig->t[ig->n[i].out].c;
+	assert_int_equal(qf_igraph_const_bytes(ig0) - qf_igraph_const_bytes(ig), 2 * ch);
+	/* the verifier: a value that is no int16 times 2^3 */
+	for (int i = 0; i < ig->nn; i++)
+		if (ig->n[i].bias >= 0) {
+			assert_null(qf_igraph_verify(ig));
+			ig->i32[ig->n[i].bias] += 1;
+			const char *why = qf_igraph_verify(ig);
+			assert_non_null(why);
+			assert_non_null(strstr(why, "is no int16 times 2^3"));
+			break;
+		}
+	qf_igraph_free(ig);
+	static const struct {
+		int k, bits;
+		bool skew;
+		const char *err;
+	} bad[] = {
+		{3, 8, false, "8-bit biases; the runtime stores biases at 32 or 16 bits"},
+		{3, 16, true, "one power of two 2^0 .. 2^16 for the whole layer"},
+		{17, 16, false, "one power of two 2^0 .. 2^16 for the whole layer"},
+		{-1, 16, false, "one power of two 2^0 .. 2^16 for the whole layer"},
+	};
+	for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+		add_bias_params(g, ig0, bad[b].k, bad[b].bits, bad[b].skew);
+		cap_open(&cap);
+		assert_null(qf_lower(g, cap.d));
+		if (!strstr(cap_text(&cap), bad[b].err))
+			fail_msg("case %zu: %s", b, cap_text(&cap));
+		cap_close(&cap);
+	}
+	qf_igraph_free(ig0);
+	qf_graph_free(g);
+}
+
 static const char net_q[] = "quant q {\n"
 			    "  weights { bits {2, 4, 8}; per channel; symmetric; }\n"
 			    "  acts { bits {4, 8}; per tensor; asymmetric; }\n"
@@ -704,6 +792,7 @@ int main(void)
 		cmocka_unit_test(quantize_multiplier_mode),
 		cmocka_unit_test(quantize_pow2_and_sub_byte),
 		cmocka_unit_test(quantize_errors),
+		cmocka_unit_test(quantize_bias16),
 		cmocka_unit_test(plan_random_networks),
 		cmocka_unit_test(plan_fmnist_small),
 		cmocka_unit_test(verifier_catches_bad_plans),
