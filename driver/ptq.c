@@ -28,8 +28,8 @@ static const qf_opt opts[N_OPTS] = {
 					"                         unread (required)"},
 	[OPT_MAX_DROP] = {"max-drop", 0, "P", "allowed drop on the calibration images, in points (default 1)"},
 	[OPT_GOAL] = {"memory-goal", 0, "BYTES", "stop lowering once the model's constants (packed weights,\n"
-						 "                         int32 biases and shifts) fit in BYTES (default: lower\n"
-						 "                         while the drop allows)"},
+						 "                         16-bit biases, 8-bit shifts) fit in BYTES (default:\n"
+						 "                         lower while the drop allows)"},
 	[OPT_METRIC] = {"metric", 0, "M", "what the drop is measured with: disagree (top-1 disagreement\n"
 					  "                         with the float model, default) or expected (expected drop\n"
 					  "                         under the float model's probabilities)"},
@@ -70,7 +70,10 @@ static void print_table(FILE *f, const qf_ptq_report *r)
 		fw[0] = fb[0] = '-';
 		fw[1] = fb[1] = 0;
 		if (l->wbits) {
-			snprintf(wb, sizeof wb, "%d->%d", l->wbits0, l->wbits);
+			if (l->wbits_min != l->wbits)
+				snprintf(wb, sizeof wb, "%d->%d/%d", l->wbits0, l->wbits, l->wbits_min);
+			else
+				snprintf(wb, sizeof wb, "%d->%d", l->wbits0, l->wbits);
 			fl_text(fw, sizeof fw, l->w_fl_min, l->w_fl_max);
 			if (l->has_bias) {
 				char t[24];
@@ -152,6 +155,7 @@ static void print_json(const char *out, const qf_ptq_cfg *c, const qf_ptq_report
 		if (l->wbits) {
 			qf_json_kint(&j, "wbits_before", l->wbits0);
 			qf_json_kint(&j, "wbits", l->wbits);
+			qf_json_kint(&j, "wbits_min", l->wbits_min);
 			qf_json_kint(&j, "w_fl_min", l->w_fl_min);
 			qf_json_kint(&j, "w_fl_max", l->w_fl_max);
 			if (l->has_bias) {

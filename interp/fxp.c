@@ -70,6 +70,8 @@ typedef struct {
 /* One configuration of every data structure. */
 typedef struct {
 	int *wbits, *wadj;           /* per skeleton node: weight width (0: none), fraction length shift */
+	int *wbits_hi;               /* per skeleton node: the width of the upper half of its output channels
+					(= wbits unless the layer is split in halves, split()) */
 	int *abits, *aadj;           /* per skeleton tensor */
 	double **bfix;               /* per skeleton node: real offsets added to the biases, or NULL */
 } state;
@@ -141,6 +143,18 @@ static int ilog2(double s)
 static bool weighted(qf_iop op)
 {
 	return op == QF_IOP_CONV || op == QF_IOP_DWCONV || op == QF_IOP_FC;
+}
+
+/* Whether node i's weights are lowered a half of its output channels at a
+ * time: conv and fc layers whose channels split into two even runs (a
+ * depthwise layer cannot be split, quantize.c; a run of a 4-bit output
+ * must start on an even channel). Finer steps let the lowering take the
+ * half of a layer that costs least and stop nearer a memory goal. */
+static bool split(const qf_igraph *sk, int i)
+{
+	const qf_inode *n = &sk->n[i];
+	int c = sk->t[n->out].c;
+	return (n->op == QF_IOP_CONV || n->op == QF_IOP_FC) && c >= 8 && c % 4 == 0;
 }
 
 static int64_t act_bytes(const qf_igraph *ig)
@@ -482,9 +496,14 @@ static qf_graph *build(ptq *p, const state *st)
 			for (int c = 0; c < cout; c++)
 				b[c] = (float)((double)b[c] + st->bfix[i][c]);
 		for (int c = 0; c < cout; c++)
-			ws[c] = weight_step(w + c * per, per, st->wbits[i], st->wadj[i], b ? (double)b[c] : 0,
-					    sc[n->in[0]]);
+			ws[c] = weight_step(w + c * per, per, c < cout / 2 ? st->wbits[i] : st->wbits_hi[i], st->wadj[i],
+					    b ? (double)b[c] : 0, sc[n->in[0]]);
 		qf_graph_add_qparam(g, n->wsrc, cout, ws, NULL, st->wbits[i], true, true);
+		if (st->wbits_hi[i] != st->wbits[i]) {
+			/* two slices of cout / 2 channels: a split layer (passes/quantize.c) */
+			int32_t two[2] = {st->wbits[i], st->wbits_hi[i]};
+			qf_graph_slice_bits(g, n->wsrc, cout / 2, 2, two);
+		}
 		if (b)
 			bias_qparam(g, n->bsrc, b, ws, sc[n->in[0]], cout);
 	}
@@ -528,6 +547,9 @@ static qf_igraph *ig_copy(const qf_igraph *a)
 	memcpy(c->w, a->w, (size_t)a->nw);
 	c->i32 = qf_xmalloc((size_t)(a->ni32 ? a->ni32 : 1) * sizeof(int32_t));
 	memcpy(c->i32, a->i32, (size_t)a->ni32 * sizeof(int32_t));
+	c->part = qf_xmalloc((size_t)(a->npart ? a->npart : 1) * sizeof(qf_ipart));
+	memcpy(c->part, a->part, (size_t)a->npart * sizeof(qf_ipart));
+	c->cappart = a->npart;
 	c->capt = a->nt;
 	c->capn = a->nn;
 	c->capw = a->nw;
@@ -707,12 +729,13 @@ static void adopt(ptq *p, cand *best, cand *k)
 static void state_init(state *s, const qf_igraph *sk)
 {
 	s->wbits = qf_xcalloc((size_t)sk->nn, sizeof(int));
+	s->wbits_hi = qf_xcalloc((size_t)sk->nn, sizeof(int));
 	s->wadj = qf_xcalloc((size_t)sk->nn, sizeof(int));
 	s->abits = qf_xcalloc((size_t)sk->nt, sizeof(int));
 	s->aadj = qf_xcalloc((size_t)sk->nt, sizeof(int));
 	s->bfix = qf_xcalloc((size_t)sk->nn, sizeof(double *));
 	for (int i = 0; i < sk->nn; i++)
-		s->wbits[i] = weighted(sk->n[i].op) ? 8 : 0;
+		s->wbits[i] = s->wbits_hi[i] = weighted(sk->n[i].op) ? 8 : 0;
 	for (int i = 0; i < sk->nt; i++)
 		s->abits[i] = 8;
 }
@@ -720,6 +743,7 @@ static void state_init(state *s, const qf_igraph *sk)
 static void state_copy(state *dst, const state *src, const qf_igraph *sk)
 {
 	memcpy(dst->wbits, src->wbits, (size_t)sk->nn * sizeof(int));
+	memcpy(dst->wbits_hi, src->wbits_hi, (size_t)sk->nn * sizeof(int));
 	memcpy(dst->wadj, src->wadj, (size_t)sk->nn * sizeof(int));
 	memcpy(dst->abits, src->abits, (size_t)sk->nt * sizeof(int));
 	memcpy(dst->aadj, src->aadj, (size_t)sk->nt * sizeof(int));
@@ -742,6 +766,7 @@ static void state_free(state *s, const qf_igraph *sk)
 		free(s->bfix[i]);
 	free(s->bfix);
 	free(s->wbits);
+	free(s->wbits_hi);
 	free(s->wadj);
 	free(s->abits);
 	free(s->aadj);
@@ -803,9 +828,14 @@ static void log_stats(const ptq *p, const qf_ptq_stats *s)
 	logf_(p, "agreement %.2f%%, KL %.5f, est. drop %.2f points", s->agree, s->kl, s->drop);
 }
 
-static const char *struct_name(const ptq *p, bool weights, int i, char *buf, size_t size)
+/* Weight structures: a whole layer (half 2), or, for a layer split(), the
+ * lower (0) or upper (1) half of its output channels. */
+static const char *struct_name(const ptq *p, bool weights, int i, int half, char *buf, size_t size)
 {
-	if (weights)
+	int c = p->sk->t[p->sk->n[i].out].c;
+	if (weights && half < 2)
+		snprintf(buf, size, "%s weights [%d, %d)", p->sk->n[i].name, half ? c / 2 : 0, half ? c : c / 2);
+	else if (weights)
 		snprintf(buf, size, "%s weights", p->sk->n[i].name);
 	else
 		snprintf(buf, size, "%s output", p->sk->t[i].name);
@@ -842,17 +872,20 @@ static void trace_add(qf_ptq_report *r, const cand *k)
 }
 
 /* Candidate: one data structure of cur one width down (weights of node i
- * when w, else activation tensor i); with lowered weights, the layer's
+ * when w, all of them or one half (struct_name), else activation tensor
+ * i); with lowered weights, the layer's
  * biases are corrected for the new rounding too, when that brings the
  * model closer to the float one. 0 and k, st set; -1 when the passes
  * refuse it. */
-static int candidate(ptq *p, const state *cur, bool w, int i, state *st, cand *k)
+static int candidate(ptq *p, const state *cur, bool w, int i, int half, state *st, cand *k)
 {
 	const qf_igraph *sk = p->sk;
 	state_copy(st, cur, sk);
-	if (w)
+	if (w && half != 1)
 		st->wbits[i] = cur->wbits[i] == 8 ? 4 : 2;
-	else
+	if (w && half != 0)
+		st->wbits_hi[i] = cur->wbits_hi[i] == 8 ? 4 : 2;
+	if (!w)
 		st->abits[i] = 4;
 	if (evaluate(p, st, k, p->quiet) != 0)
 		return -1;
@@ -889,33 +922,46 @@ static int lower(ptq *p, state *cur, cand *best, qf_ptq_report *r)
 		memset(&pick, 0, sizeof pick);
 		double pick_score = INFINITY;
 		bool pick_w = false;
-		int pick_i = -1, tried = 0;
+		int pick_i = -1, pick_half = 2, tried = 0;
 		/* weights first: they are what the memory counts; activations
 		 * (RAM) only once no weight can go lower within the bound */
 		for (int pass = 0; pass < 2 && pick_i < 0; pass++) {
 			bool w = pass == 0;
-			for (int i = 0; i < (w ? sk->nn : sk->nt); i++) {
-				if (w ? cur->wbits[i] <= 2 : !p->can4[i] || cur->abits[i] != 8)
+			/* weights: unit u is node u / 2, half u % 2 of a split
+			 * layer, or the whole of any other (half 0 stands for it) */
+			for (int u = 0; u < (w ? 2 * sk->nn : sk->nt); u++) {
+				int i = w ? u / 2 : u, half = w ? (split(sk, i) ? u % 2 : 2) : 2;
+				if (w && half == 2 && u % 2)
+					continue;
+				int width = !w ? 0 : half == 1 ? cur->wbits_hi[i] : half == 0 ? cur->wbits[i]
+					    : (cur->wbits[i] > cur->wbits_hi[i] ? cur->wbits[i] : cur->wbits_hi[i]);
+				if (w ? width <= 2 : !p->can4[i] || cur->abits[i] != 8)
 					continue;
 				cand k;
-				if (candidate(p, cur, w, i, &tr, &k) != 0)
+				if (candidate(p, cur, w, i, half, &tr, &k) != 0)
 					continue;
 				tried++;
-				char nm[80];
+				char nm[96];
 				if (p->c->verbose) {
-					logf_(p, "ptq:   try %s -> %d bits: ", struct_name(p, w, i, nm, sizeof nm),
-					      w ? tr.wbits[i] : tr.abits[i]);
+					logf_(p, "ptq:   try %s -> %d bits: ", struct_name(p, w, i, half, nm, sizeof nm),
+					      w ? (half == 1 ? tr.wbits_hi[i] : tr.wbits[i]) : tr.abits[i]);
 					log_stats(p, &k.st);
 					logf_(p, "; %lld bytes\n", (long long)k.bytes);
 				}
 				int64_t saved = w ? best->bytes - k.bytes : best->act_bytes - k.act_bytes;
-				double score = saved > 0 ? (k.st.kl - best->st.kl) / (double)saved : INFINITY;
+				/* bytes saved past the memory goal are worth nothing:
+				 * a step that overshoots it is scored by the bytes
+				 * the goal still needed (the lowering ends there) */
+				int64_t need = best->bytes - p->c->memory_goal;
+				int64_t useful = w && p->c->memory_goal > 0 && saved > need ? need : saved;
+				double score = saved > 0 ? (k.st.kl - best->st.kl) / (double)useful : INFINITY;
 				if (saved > 0 && within(p, &k.st) && score < pick_score) {
 					cand_free(&pick);
 					pick = k;
 					pick_score = score;
 					pick_w = w;
 					pick_i = i;
+					pick_half = half;
 					state_copy(&pick_st, &tr, sk);
 				} else {
 					cand_free(&k);
@@ -926,10 +972,11 @@ static int lower(ptq *p, state *cur, cand *best, qf_ptq_report *r)
 			logf_(p, "ptq: no data structure can go lower within the bound (%d tried)\n", tried);
 			break;
 		}
-		char nm[80];
+		char nm[96];
 		state_copy(cur, &pick_st, sk);
-		logf_(p, "ptq: step %d: %s -> %d bits: ", r->steps + 1, struct_name(p, pick_w, pick_i, nm, sizeof nm),
-		      pick_w ? cur->wbits[pick_i] : cur->abits[pick_i]);
+		logf_(p, "ptq: step %d: %s -> %d bits: ", r->steps + 1,
+		      struct_name(p, pick_w, pick_i, pick_half, nm, sizeof nm),
+		      pick_w ? (pick_half == 1 ? cur->wbits_hi[pick_i] : cur->wbits[pick_i]) : cur->abits[pick_i]);
 		log_stats(p, &pick.st);
 		logf_(p, "; %lld bytes (%d candidates)\n", (long long)pick.bytes, tried);
 		if (pick_w)
@@ -1042,11 +1089,12 @@ static void fake_quant(const ptq *p, const qf_graph *g, const float *const *mast
 		if (!weighted(n->op))
 			continue;
 		const qf_qparam *q = &g->q[g->t[n->wsrc].quant];
-		int bits = g->ints[q->bits], cout = sk->t[n->out].c;
-		double qmax = (double)((1 << (bits - 1)) - 1);
+		int cout = sk->t[n->out].c;
 		int64_t per = qf_tensor_elems(&g->t[n->wsrc]) / cout;
 		float *w = qf_tensor_data(dst, n->wsrc);
 		for (int c = 0; c < cout; c++) {
+			int bits = g->ints[q->bits + (q->slice ? c / q->slice : 0)];
+			double qmax = (double)((1 << (bits - 1)) - 1);
 			double sw = (double)g->data[q->scale + (q->n == 1 ? 0 : c)];
 			for (int64_t k = 0; k < per; k++) {
 				double v = round((double)master[i][c * per + k] / sw);
@@ -1259,7 +1307,10 @@ static void fill_layers(const ptq *p, const cand *start, const cand *fin, qf_ptq
 		snprintf(l->name, sizeof l->name, "%s", n->name);
 		snprintf(l->op, sizeof l->op, "%s", qf_iop_name[n->op]);
 		l->wbits0 = start->ig->n[i].w_bits;
-		l->wbits = n->w_bits;
+		l->wbits = l->wbits_min = n->w_bits;
+		for (int k = 0; k < n->nparts; k++)
+			if (ig->part[n->part + k].w_bits < l->wbits_min)
+				l->wbits_min = ig->part[n->part + k].w_bits;
 		const qf_itensor *y = &ig->t[n->out];
 		l->abits0 = start->ig->t[n->out].bits;
 		l->abits = y->bits;
@@ -1424,7 +1475,7 @@ qf_graph *qf_ptq(const qf_graph *g, const qf_dataset *ds, const qf_ptq_cfg *c, q
 	state_init(&cur, sk);
 	for (int i = 0; i < sk->nn; i++)
 		if (cur.wbits[i])
-			cur.wbits[i] = 2;
+			cur.wbits[i] = cur.wbits_hi[i] = 2;
 	cand fl;
 	if (evaluate(&p, &cur, &fl, d) != 0)
 		goto done;
@@ -1433,13 +1484,13 @@ qf_graph *qf_ptq(const qf_graph *g, const qf_dataset *ds, const qf_ptq_cfg *c, q
 	if (c->memory_goal > 0 && c->memory_goal < r->floor_bytes) {
 		qf_diag_error(d, (qf_loc){0, 0},
 			      "memory goal of %lld bytes is below the %lld bytes that every weight at 2 bits needs "
-			      "(packed weights, int32 biases and shifts); the float model has %lld",
+			      "(packed weights, 16-bit biases, 8-bit shifts); the float model has %lld",
 			      (long long)c->memory_goal, (long long)r->floor_bytes, (long long)r->float_bytes);
 		goto done;
 	}
 	for (int i = 0; i < sk->nn; i++)
 		if (cur.wbits[i])
-			cur.wbits[i] = 8;
+			cur.wbits[i] = cur.wbits_hi[i] = 8;
 	if (evaluate(&p, &cur, &best, d) != 0)
 		goto done;
 	run(&p, &best, true);

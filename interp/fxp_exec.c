@@ -117,7 +117,17 @@ qf_iexec *qf_iexec_new(const qf_igraph *ig, int batch)
 			continue;
 		int64_t rows = qf_inode_rows(ig, n), len = qf_inode_row_len(ig, n);
 		int64_t rb = qf_packed_row_bytes(len, n->w_bits);
-		if (n->op == QF_IOP_DWCONV) {
+		if (n->nparts) {
+			/* a split conv or fc: each row at its run's width (the
+			 * exactness bound, chunk_depth, takes the widest) */
+			x->wf[i] = qf_xmalloc((size_t)(rows * len) * sizeof(float));
+			for (int64_t r = 0; r < rows; r++) {
+				int b;
+				int64_t at = qf_inode_wrow(ig, n, (int)r, &b);
+				for (int64_t k = 0; k < len; k++)
+					x->wf[i][r * len + k] = (float)unpack(ig->w + at, k, b);
+			}
+		} else if (n->op == QF_IOP_DWCONV) {
 			x->wi[i] = qf_xmalloc((size_t)(rows * len) * sizeof(int32_t));
 			for (int64_t r = 0; r < rows; r++)
 				for (int64_t k = 0; k < len; k++)

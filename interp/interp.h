@@ -613,7 +613,8 @@ void qf_ptq_defaults(qf_ptq_cfg *c);
 typedef struct {
 	char name[48];
 	char op[8];
-	int wbits0, wbits;           /* weights; 0 for unweighted layers */
+	int wbits0, wbits;           /* weights; 0 for unweighted layers; a split layer: the widest */
+	int wbits_min;               /* the narrowest (< wbits: a layer split in halves at two widths) */
 	int w_fl_min, w_fl_max;      /* weight fraction lengths over the output channels */
 	bool has_bias;
 	int bbits;                   /* bias word length: 16 (int16), or 32 */

@@ -97,6 +97,17 @@ void qf_graph_add_qparam(qf_graph *g, int t, int n, const double *scale, const i
 	g->t[t].quant = g->nq++;
 }
 
+void qf_graph_slice_bits(qf_graph *g, int t, int slice, int n_slices, const int32_t *bits)
+{
+	qf_qparam *q = &g->q[g->t[t].quant];
+	QF_ASSERT(slice > 0 && n_slices >= 1);
+	q->slice = slice;
+	q->n_slices = n_slices;
+	q->bits = qf_graph_alloc_ints(g, n_slices);
+	for (int i = 0; i < n_slices; i++)
+		g->ints[q->bits + i] = bits[i];
+}
+
 int qf_graph_add_tensor(qf_graph *g, const char *name, qf_role role, int rank, const int32_t *dim)
 {
 	QF_ASSERT(rank >= 0 && rank <= QF_MAX_RANK);

@@ -591,6 +591,9 @@ int64_t qf_graph_alloc_ints(qf_graph *g, int64_t n);
  * (NULL: all 1, a placeholder) and zero[i] (NULL: all 0). */
 void qf_graph_add_qparam(qf_graph *g, int t, int n, const double *scale, const int32_t *zero, int bits,
 			 bool symmetric, bool pow2);
+/* Gives tensor t's quant param widths per slice of `slice` channels
+ * (n_slices of them, the last may be shorter): learned precision's form. */
+void qf_graph_slice_bits(qf_graph *g, int t, int slice, int n_slices, const int32_t *bits);
 int64_t qf_tensor_elems(const qf_tensor *t);
 /* Adds a zeroed blob (replacing one of the same name); returns its floats. */
 float *qf_graph_set_blob(qf_graph *g, const char *name, int64_t n);

@@ -10,6 +10,8 @@
 #   - the output goes through qforge bench: emitted C and the LLVM
 #     backend's object, on the host and under QEMU Cortex-M4, every logit
 #     equal to the integer reference's (bit_exact);
+#   - with a memory goal between whole-layer steps, layers lowered half at
+#     a time (split layers) that both backends run bit-exact;
 #   - bad input, each exit 1 with a clear error and no output file: a model
 #     that is already quantized, more calibration images than the data
 #     has, a memory goal under what 2-bit weights everywhere need, a
@@ -27,7 +29,7 @@ small_qf net.qf ''
 "$q" ptq "$tmp/float.qfm" --calib 200 --max-drop 3 -o "$tmp/fxp.qfm" >"$tmp/out" 2>&1 ||
 	fail "ptq: exit $?: $(cat "$tmp/out")"
 grep -q '^ptq: 8 bits everywhere: agreement [0-9.]*%' "$tmp/out" || fail "no 8-bit start line: $(cat "$tmp/out")"
-grep -q '^ptq: step 1: s[0-9.a-z]* [a-z]* -> [24] bits: agreement [0-9.]*%, KL [0-9.]*, est. drop' "$tmp/out" ||
+grep -q '^ptq: step 1: s[0-9.a-z]* [a-z]*\( \[[0-9]*, [0-9]*)\)\{0,1\} -> [24] bits: agreement [0-9.]*%, KL [0-9.]*, est. drop' "$tmp/out" ||
 	fail "no step line with structure, width and error: $(cat "$tmp/out")"
 grep -q '^ptq: self-distillation round 1' "$tmp/out" || fail "no self-distillation line: $(cat "$tmp/out")"
 grep -q '^layer  *op  *wbits  *w FL  *bias b:FL  *out bits FL zp  *bytes@8  *bytes  *error (KL)$' "$tmp/out" ||
@@ -69,6 +71,21 @@ if command -v qemu-system-arm >/dev/null && command -v arm-none-eabi-gcc >/dev/n
 else
 	fail "qemu-system-arm or arm-none-eabi-gcc missing: no run under QEMU"
 fi
+
+# a memory goal between two steps of whole layers: layers lowered a half
+# at a time become split layers (two runs of channels at two widths),
+# which the backends run bit-exact too
+"$q" ptq "$tmp/float.qfm" --calib 200 --max-drop 30 --memory-goal 1900 --no-distill -o "$tmp/half.qfm" \
+	>"$tmp/out" 2>&1 || fail "ptq with a goal: exit $?: $(cat "$tmp/out")"
+grep -q '^s[0-9.a-z]*  *conv  *8->[84]/[42] ' "$tmp/out" || fail "no layer split in halves: $(cat "$tmp/out")"
+grep -q '^ptq: step [0-9]*: s[0-9.a-z]* weights \[[0-9]*, [0-9]*) -> [42] bits' "$tmp/out" ||
+	fail "no step on half a layer: $(cat "$tmp/out")"
+for t in "host c" "host llvm" "cortex-m4 c"; do
+	set -- $t
+	"$q" bench "$tmp/half.qfm" --target "$1" --backend "$2" --images 50 --json >"$tmp/bench" 2>&1 ||
+		fail "bench of the split model on $1 $2: $(cat "$tmp/bench")"
+	grep -q '"bit_exact": true' "$tmp/bench" || fail "split model on $1 $2 is not bit-exact: $(cat "$tmp/bench")"
+done
 
 # bad input: exit 1, one clear error, nothing written
 bad() { # WANT ARGS...
