@@ -548,7 +548,8 @@ static qf_igraph *ig_copy(const qf_igraph *a)
 	c->i32 = qf_xmalloc((size_t)(a->ni32 ? a->ni32 : 1) * sizeof(int32_t));
 	memcpy(c->i32, a->i32, (size_t)a->ni32 * sizeof(int32_t));
 	c->part = qf_xmalloc((size_t)(a->npart ? a->npart : 1) * sizeof(qf_ipart));
-	memcpy(c->part, a->part, (size_t)a->npart * sizeof(qf_ipart));
+	if (a->npart)
+		memcpy(c->part, a->part, (size_t)a->npart * sizeof(qf_ipart));
 	c->cappart = a->npart;
 	c->capt = a->nt;
 	c->capn = a->nn;
