@@ -192,8 +192,7 @@ static int int8_baseline(const qf_graph *g, const qf_dataset *ds, int calib, int
 	qf_igraph *ig = NULL;
 	if (qf_calibrate(c, ds, &ds->train, calib, &cc, d) == 0 && (ig = qf_lower(c, d))) {
 		res->int8_bytes = qf_igraph_const_bytes(ig);
-		for (int i = 0; i < ig->nn; i++)
-			res->int8_wb_bytes += ig->n[i].w_bytes + (ig->n[i].bias >= 0 ? 4 * (int64_t)ig->t[ig->n[i].out].c : 0);
+		res->int8_wb_bytes = qf_igraph_weight_bias_bytes(ig);
 		res->int8_acc = qf_iexec_evaluate(ig, ds, &ds->test, test, 64);
 		res->int8 = true;
 		rc = 0;

@@ -440,7 +440,7 @@ static double weight_step(const float *w, int64_t per, int bits, int adj, double
  * structure): per channel the accumulator's step s_in * s_w[c] times one
  * 2^k for the layer, the smallest k that holds every bias. weight_step keeps
  * |b| / (s_in s_w) under 2^28, so k <= 13. */
-static void bias_qparam(qf_graph *g, int bsrc, const float *b, double *ws, double s_in, int cout)
+static void bias_qparam(qf_graph *g, int bsrc, const float *b, const double *ws, double s_in, int cout)
 {
 	int k = 0;
 	for (int c = 0; c < cout; c++)
@@ -830,7 +830,19 @@ static void log_stats(const ptq *p, const qf_ptq_stats *s)
 }
 
 /* Weight structures: a whole layer (half 2), or, for a layer split(), the
- * lower (0) or upper (1) half of its output channels. */
+ * lower (0) or upper (1) half of its output channels. Their width in s
+ * (a whole layer's: its widest half), and one width down. */
+static int width_of(const state *s, int i, int half)
+{
+	int lo = s->wbits[i], hi = s->wbits_hi[i];
+	return half == 0 ? lo : half == 1 ? hi : lo > hi ? lo : hi;
+}
+
+static int width_down(int bits)
+{
+	return bits == 8 ? 4 : 2;
+}
+
 static const char *struct_name(const ptq *p, bool weights, int i, int half, char *buf, size_t size)
 {
 	int c = p->sk->t[p->sk->n[i].out].c;
@@ -883,9 +895,9 @@ static int candidate(ptq *p, const state *cur, bool w, int i, int half, state *s
 	const qf_igraph *sk = p->sk;
 	state_copy(st, cur, sk);
 	if (w && half != 1)
-		st->wbits[i] = cur->wbits[i] == 8 ? 4 : 2;
+		st->wbits[i] = width_down(cur->wbits[i]);
 	if (w && half != 0)
-		st->wbits_hi[i] = cur->wbits_hi[i] == 8 ? 4 : 2;
+		st->wbits_hi[i] = width_down(cur->wbits_hi[i]);
 	if (!w)
 		st->abits[i] = 4;
 	if (evaluate(p, st, k, p->quiet) != 0)
@@ -934,9 +946,7 @@ static int lower(ptq *p, state *cur, cand *best, qf_ptq_report *r)
 				int i = w ? u / 2 : u, half = w ? (split(sk, i) ? u % 2 : 2) : 2;
 				if (w && half == 2 && u % 2)
 					continue;
-				int width = !w ? 0 : half == 1 ? cur->wbits_hi[i] : half == 0 ? cur->wbits[i]
-					    : (cur->wbits[i] > cur->wbits_hi[i] ? cur->wbits[i] : cur->wbits_hi[i]);
-				if (w ? width <= 2 : !p->can4[i] || cur->abits[i] != 8)
+				if (w ? width_of(cur, i, half) <= 2 : !p->can4[i] || cur->abits[i] != 8)
 					continue;
 				cand k;
 				if (candidate(p, cur, w, i, half, &tr, &k) != 0)
@@ -945,7 +955,7 @@ static int lower(ptq *p, state *cur, cand *best, qf_ptq_report *r)
 				char nm[96];
 				if (p->c->verbose) {
 					logf_(p, "ptq:   try %s -> %d bits: ", struct_name(p, w, i, half, nm, sizeof nm),
-					      w ? (half == 1 ? tr.wbits_hi[i] : tr.wbits[i]) : tr.abits[i]);
+					      w ? width_of(&tr, i, half) : tr.abits[i]);
 					log_stats(p, &k.st);
 					logf_(p, "; %lld bytes\n", (long long)k.bytes);
 				}
@@ -977,7 +987,7 @@ static int lower(ptq *p, state *cur, cand *best, qf_ptq_report *r)
 		state_copy(cur, &pick_st, sk);
 		logf_(p, "ptq: step %d: %s -> %d bits: ", r->steps + 1,
 		      struct_name(p, pick_w, pick_i, pick_half, nm, sizeof nm),
-		      pick_w ? (pick_half == 1 ? cur->wbits_hi[pick_i] : cur->wbits[pick_i]) : cur->abits[pick_i]);
+		      pick_w ? width_of(cur, pick_i, pick_half) : cur->abits[pick_i]);
 		log_stats(p, &pick.st);
 		logf_(p, "; %lld bytes (%d candidates)\n", (long long)pick.bytes, tried);
 		if (pick_w)
@@ -1545,10 +1555,7 @@ qf_graph *qf_ptq(const qf_graph *g, const qf_dataset *ds, const qf_ptq_cfg *c, q
 	r->final = best.st;
 	r->quant_bytes = best.bytes;
 	r->act_bytes = best.act_bytes;
-	for (int i = 0; i < best.ig->nn; i++) {
-		const qf_inode *n = &best.ig->n[i];
-		r->wb_bytes += n->w_bytes + (n->bias >= 0 ? (n->bias_bits == 16 ? 2 : 4) * (int64_t)best.ig->t[n->out].c : 0);
-	}
+	r->wb_bytes = qf_igraph_weight_bias_bytes(best.ig);
 	r->goal_met = c->memory_goal <= 0 || best.bytes <= c->memory_goal;
 	if (c->check)
 		r->intref_ms = check_intref(&p, &best);

@@ -94,11 +94,23 @@ int qf_igraph_add_node(qf_igraph *ig, qf_iop op, const char *name, int in0, int 
 	return ig->nn++;
 }
 
+/* Packed weights and biases at their storage width. */
+static int64_t weight_bias_bytes(const qf_igraph *ig, const qf_inode *n)
+{
+	return n->w_bytes + (n->bias >= 0 ? (int64_t)ig->t[n->out].c * (n->bias_bits == 16 ? 2 : 4) : 0);
+}
+
+int64_t qf_igraph_weight_bias_bytes(const qf_igraph *ig)
+{
+	int64_t b = 0;
+	for (int i = 0; i < ig->nn; i++)
+		b += weight_bias_bytes(ig, &ig->n[i]);
+	return b;
+}
+
 int64_t qf_inode_const_bytes(const qf_igraph *ig, const qf_inode *n)
 {
-	int64_t ch = n->op == QF_IOP_ADD ? 1 : ig->t[n->out].c, b = n->w_bytes;
-	if (n->bias >= 0)
-		b += ch * (n->bias_bits == 16 ? 2 : 4);
+	int64_t ch = n->op == QF_IOP_ADD ? 1 : ig->t[n->out].c, b = weight_bias_bytes(ig, n);
 	if (n->mult >= 0)
 		b += 4 * ch;
 	if (n->shift >= 0)

@@ -788,6 +788,9 @@ static inline int64_t qf_packed_row_bytes(int64_t n, int bits) { return (n * bit
 int64_t qf_igraph_const_bytes(const qf_igraph *ig);
 /* The same for one node (its packed weights and per-channel arrays). */
 int64_t qf_inode_const_bytes(const qf_igraph *ig, const qf_inode *n);
+/* The part that is packed weights and biases (the data structures
+ * FxP-QNet counts; no shifts or multipliers). */
+int64_t qf_igraph_weight_bias_bytes(const qf_igraph *ig);
 /* Values in one weight row of node n (conv: k_h*k_w*in_c; dwconv: in_c;
  * fc: input elements) and rows (conv, fc: out c; dwconv: k_h*k_w). */
 int64_t qf_inode_row_len(const qf_igraph *ig, const qf_inode *n);

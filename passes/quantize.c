@@ -437,14 +437,12 @@ static int layer_integers(qctx *c, int ni)
 	for (int oc = 0; oc < cout; oc++) {
 		double sw = scale_of(g, q, oc), sin = x->scale;
 		if (n->bias >= 0) {
-			double b = round((double)g->data[g->t[n->bsrc].data + oc] / (sin * sw));
-			if (n->bias_bits == 16) {
-				/* the bias's own fraction length: round at its step, then
-				 * the accumulator's units */
-				double st = ldexp(1.0, n->bias_shift);
-				b = round((double)g->data[g->t[n->bsrc].data + oc] / (sin * sw * st));
+			/* 16-bit: rounded at the bias's own step, 2^k accumulator
+			 * units, then held in the accumulator's units */
+			double st = n->bias_bits == 16 ? ldexp(1.0, n->bias_shift) : 1.0;
+			double b = round((double)g->data[g->t[n->bsrc].data + oc] / (sin * sw * st));
+			if (n->bias_bits == 16)
 				b = (b > 32767 ? 32767 : b < -32768 ? -32768 : b) * st;
-			}
 			if (!(fabs(b) < room)) {
 				qf_diag_error(c->d, (qf_loc){0, 0},
 					      "layer '%s': bias of channel %d is %g in units of input scale x weight "
