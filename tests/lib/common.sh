@@ -50,18 +50,39 @@ fmnist_slice() {
 	idx_slice t10k "$2" test
 }
 
-# small_qf FILE QUANT: $tmp/FILE, a .qf of a small strided CNN on the slice
-# fmnist_slice made, with the quant block QUANT (empty: a float run).
-small_qf() {
-	cat >"$tmp/$1" <<EOF
-data subset {
+# fm_data NAME TRAIN TEST [VALIDATE]: a .qf data block NAME over
+# Fashion-MNIST on stdout. TRAIN and TEST are each `slice` (the files
+# idx_slice made, $tmp/train-* and $tmp/test-*) or `full` (Debian's files);
+# VALIDATE training images are held out (default 0).
+fm_data() {
+	cat <<EOF
+data $1 {
   format idx;
-  train images "$tmp/train-images" labels "$tmp/train-labels";
-  test images "$tmp/test-images" labels "$tmp/test-labels";
+  train $(fm_files train train "$2");
+  test  $(fm_files t10k test "$3");
   input 1x28x28 uint8;
   classes 10;
-  validate 0;
+  validate ${4:-0};
 }
+EOF
+}
+
+# fm_files SPLIT SLICE HOW: the images and labels clause of fm_data.
+fm_files() {
+	if [ "$3" = slice ]; then
+		echo "images \"$tmp/$2-images\" labels \"$tmp/$2-labels\""
+	else
+		echo "images \"$fm/$1-images-idx3-ubyte.gz\" labels \"$fm/$1-labels-idx1-ubyte.gz\""
+	fi
+}
+
+# small_qf FILE QUANT [VALIDATE]: $tmp/FILE, a .qf of a small strided CNN on
+# the slice fmnist_slice made, with the quant block QUANT (empty: a float
+# run) and VALIDATE training images held out (default 0).
+small_qf() {
+	{
+		fm_data subset slice slice "${3:-0}"
+		cat <<EOF
 $2
 space small {
   input 1x28x28;
@@ -72,4 +93,5 @@ space small {
   fc 10;
 }
 EOF
+	} >"$tmp/$1"
 }

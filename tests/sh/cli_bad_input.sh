@@ -6,21 +6,8 @@
 # The good paths are checked too: sampling is deterministic, an index list
 # gives the same model as the keyword it spells, --json is one object.
 #   sh tests/sh/cli_bad_input.sh BUILD
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-build=${1:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-q=$build/qforge
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+. "$(dirname "$0")/../lib/common.sh"
 checks=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
 
 # expect_error NAME OUT CMD...: CMD must fail as described above; OUT is
 # the output path it was given ("" when none).

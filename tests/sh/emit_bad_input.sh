@@ -6,20 +6,8 @@
 # good paths next to them are checked too (an emission replaces an earlier
 # one whole; the summary fits the target).
 #   sh tests/sh/emit_bad_input.sh BUILD
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-build=${1:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-q=$build/qforge
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+. "$(dirname "$0")/../lib/common.sh"
 checks=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
 
 # no_leftovers OUT: nothing named OUT.tmp* or OUT.old* beside OUT
 no_leftovers() {
@@ -48,17 +36,10 @@ expect_error() {
 	return 0
 }
 
-data=/usr/share/datasets/fashion-mnist
-cat >"$tmp/m.qf" <<EOF
-target "cortex-m4" { flash 8K; ram 4K; }
-data fm {
-  format idx;
-  train images "$data/train-images-idx3-ubyte.gz" labels "$data/train-labels-idx1-ubyte.gz";
-  test  images "$data/t10k-images-idx3-ubyte.gz" labels "$data/t10k-labels-idx1-ubyte.gz";
-  input 1x28x28 uint8;
-  classes 10;
-  validate 0;
-}
+{
+	echo 'target "cortex-m4" { flash 8K; ram 4K; }'
+	fm_data fm full full
+	cat <<EOF
 quant q {
   weights { bits {2, 4, 8}; per channel; symmetric; }
   acts    { bits {4, 8};    per tensor;  asymmetric; }
@@ -71,6 +52,7 @@ space m {
   fc 10 wbits 8 abits 8;
 }
 EOF
+} >"$tmp/m.qf"
 sed -e '/^quant q {/,/^}/d' -e '/^target/d' -e 's/ wbits [0-9] abits [0-9]//' "$tmp/m.qf" >"$tmp/float.qf"
 $q sample "$tmp/m.qf" --pick smallest -o "$tmp/placeholder.qfm" >/dev/null || fail "sample"
 $q sample "$tmp/float.qf" --pick smallest -o "$tmp/float.qfm" >/dev/null || fail "sample float"

@@ -17,19 +17,12 @@
 # built for a Cortex-M4 with an FPU).
 #   sh tests/sh/emit_bitexact.sh BUILD
 . "$(dirname "$0")/../lib/common.sh"
-data=$fm
-[ -f $data/t10k-images-idx3-ubyte.gz ] || { echo "no Fashion-MNIST in $data"; exit 1; }
+[ -f "$fm/t10k-images-idx3-ubyte.gz" ] || { echo "no Fashion-MNIST in $fm"; exit 1; }
 idx_slice train 6000 train
 
-cat >"$tmp/nets.qf" <<EOF
-data fm {
-  format idx;
-  train images "$tmp/train-images" labels "$tmp/train-labels";
-  test  images "$data/t10k-images-idx3-ubyte.gz" labels "$data/t10k-labels-idx1-ubyte.gz";
-  input 1x28x28 uint8;
-  classes 10;
-  validate 0;
-}
+{
+	fm_data fm slice full
+	cat <<EOF
 space int8 {
   input 1x28x28;
   conv c 8 k 3 s 2 relu;
@@ -40,15 +33,10 @@ space int8 {
   fc 10;
 }
 EOF
-cat >"$tmp/mixed.qf" <<EOF
-data fm {
-  format idx;
-  train images "$tmp/train-images" labels "$tmp/train-labels";
-  test  images "$data/t10k-images-idx3-ubyte.gz" labels "$data/t10k-labels-idx1-ubyte.gz";
-  input 1x28x28 uint8;
-  classes 10;
-  validate 0;
-}
+} >"$tmp/nets.qf"
+{
+	fm_data fm slice full
+	cat <<EOF
 quant mixed {
   weights { bits {2, 4, 8}; per channel; symmetric; }
   acts    { bits {4, 8};    per tensor;  asymmetric; }
@@ -62,6 +50,7 @@ space mixed {
   fc 10 wbits 4 abits 8;
 }
 EOF
+} >"$tmp/mixed.qf"
 
 $q train "$tmp/nets.qf" --epochs 1 --seed 3 -o "$tmp/int8_f.qfm" >/dev/null || fail "train int8"
 $q train "$tmp/mixed.qf" --epochs 1 --seed 4 -o "$tmp/mixed_f.qfm" >/dev/null || fail "train mixed"

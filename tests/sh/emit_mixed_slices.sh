@@ -16,21 +16,14 @@
 # Training takes about a second (6,000 images, 3 short epochs).
 #   sh tests/sh/emit_mixed_slices.sh BUILD
 . "$(dirname "$0")/../lib/common.sh"
-data=$fm
-[ -f $data/t10k-images-idx3-ubyte.gz ] || { echo "no Fashion-MNIST in $data"; exit 1; }
+[ -f "$fm/t10k-images-idx3-ubyte.gz" ] || { echo "no Fashion-MNIST in $fm"; exit 1; }
 idx_slice train 6000 train
 
 # 8 bits everywhere the weights would take 1,536 bytes; the budget of 800
 # makes the projection lower 11 slices of 4 channels (seed 5)
-cat >"$tmp/mx.qf" <<EOT
-data fm {
-  format idx;
-  train images "$tmp/train-images" labels "$tmp/train-labels";
-  test  images "$data/t10k-images-idx3-ubyte.gz" labels "$data/t10k-labels-idx1-ubyte.gz";
-  input 1x28x28 uint8;
-  classes 10;
-  validate 0;
-}
+{
+	fm_data fm slice full
+	cat <<EOT
 quant lp {
   weights { bits {2, 4, 8}; per channel; symmetric; slice 4; }
   acts    { bits {4, 8}; per tensor; asymmetric; }
@@ -47,6 +40,7 @@ space mx {
   fc 10 abits 8;
 }
 EOT
+} >"$tmp/mx.qf"
 $q train "$tmp/mx.qf" --seed 5 -o "$tmp/mx.qfm" >"$tmp/train.log" 2>&1 || { cat "$tmp/train.log"; fail "train"; exit 1; }
 $q lower "$tmp/mx.qfm" >"$tmp/lower.txt" 2>&1 || fail "lower: $(cat "$tmp/lower.txt")"
 split=$(grep -c ' w\[0,' "$tmp/lower.txt")

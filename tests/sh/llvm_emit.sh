@@ -13,31 +13,12 @@
 #    that is not an emission, usage errors; each exit 1 with a message
 #    naming the problem, nothing written
 #   sh tests/sh/llvm_emit.sh BUILD
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-build=${1:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-q=$build/qforge
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-data=/usr/share/datasets/fashion-mnist
-[ -f $data/t10k-images-idx3-ubyte.gz ] || { echo "no Fashion-MNIST in $data"; exit 1; }
+. "$(dirname "$0")/../lib/common.sh"
+[ -f "$fm/t10k-images-idx3-ubyte.gz" ] || { echo "no Fashion-MNIST in $fm"; exit 1; }
 
-cat >"$tmp/m.qf" <<EOF
-data fm {
-  format idx;
-  train images "$data/train-images-idx3-ubyte.gz" labels "$data/train-labels-idx1-ubyte.gz";
-  test  images "$data/t10k-images-idx3-ubyte.gz" labels "$data/t10k-labels-idx1-ubyte.gz";
-  input 1x28x28 uint8;
-  classes 10;
-  validate 0;
-}
+{
+	fm_data fm full full
+	cat <<EOF
 target "cortex-m4";
 space m {
   input 1x28x28;
@@ -48,6 +29,7 @@ space m {
   fc 10;
 }
 EOF
+} >"$tmp/m.qf"
 $q sample "$tmp/m.qf" --pick smallest --seed 2 -o "$tmp/f.qfm" >/dev/null || fail "sample"
 $q calibrate "$tmp/f.qfm" --images 100 -o "$tmp/m.qfm" >/dev/null || fail "calibrate"
 

@@ -14,24 +14,7 @@
 
 fmnist_slice 2000 1000
 
-cat >"$tmp/small.qf" <<EOF
-data subset {
-  format idx;
-  train images "$tmp/train-images" labels "$tmp/train-labels";
-  test images "$tmp/test-images" labels "$tmp/test-labels";
-  input 1x28x28 uint8;
-  classes 10;
-  validate 200;
-}
-space small {
-  input 1x28x28;
-  conv c 8 k 3 s 2 relu;
-  conv c 16 k 3 s 2 relu;
-  conv c 16 k 3 s 1 relu;
-  pool avg global;
-  fc 10;
-}
-EOF
+small_qf small.qf '' 200
 
 train() {
 	timeout 300 "$q" train "$tmp/small.qf" --epochs 2 --batch 16 --seed 3 "$@" >"$tmp/log" 2>&1 ||

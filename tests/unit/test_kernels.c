@@ -483,6 +483,20 @@ static void test_conv_shapes(void **state)
  *   (1,0): 3 + 8 + 18 + 28 + 3 = 60              (1,1): 4 + 10 + 21 + 32 + 3 = 70
  * pow2 shift -1: 15 20 30 35; output zp -5: 10 15 25 30. The same weights
  * at 4 bits pack to {0x21, 0x43}, at 8 bits they are the bytes 1 2 3 4. */
+/* The reference kernel and kernel k on one by-hand case, each into a
+ * cleared output, each giving want (4 bytes). */
+static void conv_pair(const qf_rt_conv *p, const qf_rt_requant *rq, const int8_t *in, const int8_t *w,
+	const void *bias, conv_fn k, const int8_t *want)
+{
+	int8_t out[4] = {0};
+	int32_t scratch[64];
+	assert_int_equal(qf_ref_conv(p, rq, in, w, bias, out), QF_RT_OK);
+	assert_memory_equal(out, want, 4);
+	memset(out, 0, 4);
+	assert_int_equal(k(p, rq, in, w, bias, out, scratch, sizeof scratch), QF_RT_OK);
+	assert_memory_equal(out, want, 4);
+}
+
 static void test_conv_by_hand(void **state)
 {
 	(void)state;
@@ -493,33 +507,18 @@ static void test_conv_by_hand(void **state)
 	int8_t shift[1] = {-1};
 	qf_rt_requant rq = {NULL, shift, -5, -128, 127};
 	qf_rt_conv p = {3, 3, 1, 2, 2, 1, 2, 2, 1, 1, 0, 0, 1, 8, 8, 8, 0, 0, 0};
-	int8_t want[4] = {10, 15, 25, 30}, out[4];
+	int8_t want[4] = {10, 15, 25, 30}, out[4] = {0};
 	int32_t scratch[64];
-	assert_int_equal(qf_ref_conv(&p, &rq, in, w8, bias, out), QF_RT_OK);
-	assert_memory_equal(out, want, 4);
-	memset(out, 0, 4);
-	assert_int_equal(qf_conv_s8(&p, &rq, in, w8, bias, out, scratch, sizeof scratch), QF_RT_OK);
-	assert_memory_equal(out, want, 4);
+	conv_pair(&p, &rq, in, w8, bias, qf_conv_s8, want);
 	p.w_bits = 4;
-	memset(out, 0, 4);
-	assert_int_equal(qf_ref_conv(&p, &rq, in, w4, bias, out), QF_RT_OK);
-	assert_memory_equal(out, want, 4);
-	memset(out, 0, 4);
-	assert_int_equal(qf_conv_s8_s4w(&p, &rq, in, w4, bias, out, scratch, sizeof scratch), QF_RT_OK);
-	assert_memory_equal(out, want, 4);
+	conv_pair(&p, &rq, in, w4, bias, qf_conv_s8_s4w, want);
 	/* the same bias as int16 (3 * 2^0); 24 as 3 * 2^3 adds 21 / 2 rounded
 	 * up (ties to +inf) to each output: 21 26 36 41 */
 	p.bias_bits = 16;
-	memset(out, 0, 4);
-	assert_int_equal(qf_conv_s8_s4w(&p, &rq, in, w4, bias16, out, scratch, sizeof scratch), QF_RT_OK);
-	assert_memory_equal(out, want, 4);
+	conv_pair(&p, &rq, in, w4, bias16, qf_conv_s8_s4w, want);
 	p.bias_shift = 3;
 	int8_t want24[4] = {21, 26, 36, 41};
-	assert_int_equal(qf_ref_conv(&p, &rq, in, w4, bias16, out), QF_RT_OK);
-	assert_memory_equal(out, want24, 4);
-	memset(out, 0, 4);
-	assert_int_equal(qf_conv_s8_s4w(&p, &rq, in, w4, bias16, out, scratch, sizeof scratch), QF_RT_OK);
-	assert_memory_equal(out, want24, 4);
+	conv_pair(&p, &rq, in, w4, bias16, qf_conv_s8_s4w, want24);
 	/* bias formats the kernels do not take */
 	p.bias_shift = 17;
 	assert_int_equal(qf_conv_s8_s4w(&p, &rq, in, w4, bias16, out, scratch, sizeof scratch), QF_RT_ERR_PARAM);
